@@ -1,0 +1,32 @@
+"""workshop: live co-production workshops that build a needs-assessment tool."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the Flask app: settings, database, blueprints."""
+    # Imported here, not at module level, so that `workshop serve` can choose and
+    # monkey-patch the async library before Flask or SQLAlchemy are loaded.
+    from flask import Flask
+
+    from . import config as settings
+    from . import db, realtime
+    from .views import health
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(settings.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    database = db.init_app(app)
+    if app.config["AUTO_MIGRATE"]:
+        database.upgrade()
+    app.register_blueprint(health.bp)
+    realtime.init_app(app)
+    return app

@@ -1,0 +1,55 @@
+"""Settings from the environment, with safe defaults for a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_environment(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the app's settings read from environment variables."""
+    env = dict(os.environ if env is None else env)
+    production = env.get("WORKSHOP_ENV", "development").lower() == "production"
+    secret = env.get("SECRET_KEY", "")
+    if not secret:
+        if production:
+            raise ConfigError("SECRET_KEY must be set when WORKSHOP_ENV=production")
+        secret = _instance_secret(Path(instance_path))
+    default_db = f"sqlite:///{Path(instance_path) / 'workshop.db'}"
+    return {
+        "ENV_PRODUCTION": production,
+        "SECRET_KEY": secret,
+        "DATABASE_URL": env.get("DATABASE_URL") or default_db,
+        "MESSAGE_QUEUE_URL": env.get("MESSAGE_QUEUE_URL") or None,
+        "ASYNC_MODE": env.get("WORKSHOP_ASYNC_MODE", "eventlet"),
+        "PUBLIC_URL": (env.get("PUBLIC_URL") or "").rstrip("/") or None,
+        "ALLOWED_ORIGINS": [o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()],
+        "AUTO_MIGRATE": _bool(env.get("WORKSHOP_AUTO_MIGRATE"), True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+    }
+
+
+def _instance_secret(instance: Path) -> str:
+    # In development a generated key is fine, but keep it across restarts so logins survive.
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,1 @@
+"""HTTP views: thin layers that parse requests, call the core and render."""
