@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from .content import (
+    CHOICE_TYPES,
     Domain,
     Item,
     ToolContent,
@@ -155,6 +156,14 @@ def _apply_item_op(content: ToolContent, op: str, change: Change) -> tuple[ToolC
     item = _find_item(content, _need(change, "item_id"))
     if op == "update_item":
         values = _fields(change, ITEM_FIELDS)
+        if "response_type" in values and "options" not in values and values["response_type"] != item.response_type:
+            # A new response type without options starts from that type's default options.
+            # (single and multiple choice keep the old options: they have no defaults.)
+            probe = _build_item({**item_to_dict(item), **values, "options": []}, keep_id=item.id)
+            options = default_options(probe.response_type)
+            if not options and probe.response_type in CHOICE_TYPES:
+                options = item.options
+            values = {**values, "options": item_to_dict(replace(probe, options=options))["options"]}
         updated = _build_item({**item_to_dict(item), **values}, keep_id=item.id)
         return _map_topics(
             content, lambda t: replace(t, items=tuple(updated if i.id == item.id else i for i in t.items))

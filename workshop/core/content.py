@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -140,11 +141,10 @@ class ToolContent:
 
     def locate(self, item_id: str) -> tuple[Domain, Topic, int, Item] | None:
         """Return (domain, topic, position, item) for an item id, or None."""
-        if not self._index:
-            for d in self.domains:
-                for t in d.topics:
-                    for pos, i in enumerate(t.items):
-                        self._index[i.id] = (d, t, pos, i)
+        if not self._index and self.domains:
+            # Build the whole index before publishing it, so a concurrent reader never sees half of it.
+            index = {i.id: (d, t, pos, i) for d in self.domains for t in d.topics for pos, i in enumerate(t.items)}
+            object.__setattr__(self, "_index", index)
         return self._index.get(item_id)
 
     def item(self, item_id: str) -> Item | None:
@@ -234,6 +234,32 @@ def _str(data: dict[str, Any], key: str, default: str = "") -> str:
     return value
 
 
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{what} must be a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise TypeError(f"{what} is too large") from None
+    if not math.isfinite(number):
+        raise TypeError(f"{what} must be a finite number")
+    return number
+
+
+def _flag(data: dict[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise TypeError(f"{key} must be true or false")
+    return value
+
+
+def _optional_object(data: dict[str, Any], key: str) -> dict[str, Any] | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, dict):
+        raise TypeError(f"{key} must be an object or null")
+    return value
+
+
 def condition_from_dict(data: Any) -> Condition:
     """Build a condition from a dict, checking only its shape."""
     if not isinstance(data, dict):
@@ -245,9 +271,7 @@ def condition_from_dict(data: Any) -> Condition:
             raise TypeError("an any_of condition needs a list of option codes")
         return Condition(operator, tuple(value))
     if operator in ("at_most", "at_least"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError(f"an {operator} condition needs a number")
-        return Condition(operator, float(value))
+        return Condition(operator, _number(value, f"an {operator} condition's value"))
     raise TypeError(f"condition operator must be one of {', '.join(OPERATORS)}")
 
 
@@ -256,25 +280,24 @@ def item_from_dict(data: Any) -> Item:
     if not isinstance(data, dict):
         raise TypeError("an item must be an object")
     options = []
-    for o in data.get("options") or []:
+    raw_options = data.get("options") or []
+    if not isinstance(raw_options, list):
+        raise TypeError("options must be a list")
+    for o in raw_options:
         if not isinstance(o, dict):
             raise TypeError("an option must be an object")
         score = o.get("score")
-        if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
-            raise TypeError("an option's score must be a number or null")
         options.append(
             Option(
                 code=_str(o, "code"),
                 label=_str(o, "label"),
-                score=None if score is None else float(score),
-                not_applicable=bool(o.get("not_applicable", False)),
+                score=None if score is None else _number(score, "an option's score"),
+                not_applicable=_flag(o, "not_applicable"),
             )
         )
-    triage = data.get("triage")
-    show_when = data.get("show_when")
-    required = data.get("required", False)
-    if not isinstance(required, bool):
-        raise TypeError("required must be true or false")
+    triage = _optional_object(data, "triage")
+    show_when = _optional_object(data, "show_when")
+    required = _flag(data, "required")
     return Item(
         id=_str(data, "id"),
         code=_str(data, "code"),
@@ -286,12 +309,12 @@ def item_from_dict(data: Any) -> Item:
         required=required,
         triage=(
             TriageRule(when=condition_from_dict(triage.get("when")), action=_str(triage, "action"))
-            if isinstance(triage, dict)
+            if triage is not None
             else None
         ),
         show_when=(
             ShowWhen(item_id=_str(show_when, "item_id"), when=condition_from_dict(show_when.get("when")))
-            if isinstance(show_when, dict)
+            if show_when is not None
             else None
         ),
         source_note=_str(data, "source_note"),

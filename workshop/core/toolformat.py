@@ -33,8 +33,9 @@ def from_document(doc: Any) -> ToolContent:
     """Read a tool-format document; raise Invalid with a clear reason if it is not one."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise Invalid(f'not a tool file: expected "format": "{FORMAT}"')
-    if doc.get("format_version") != FORMAT_VERSION:
-        raise Invalid(f"unsupported format_version {doc.get('format_version')!r}; this build reads {FORMAT_VERSION}")
+    version = doc.get("format_version")
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise Invalid(f"unsupported format_version {version!r}; this build reads {FORMAT_VERSION}")
     try:
         content = content_from_dict(doc.get("tool"))
     except (TypeError, KeyError, AttributeError) as exc:
@@ -42,10 +43,14 @@ def from_document(doc: Any) -> ToolContent:
     return validate(content)
 
 
+def _reject_constant(name: str) -> None:
+    raise Invalid(f"the tool file holds {name}, which is not a JSON number")
+
+
 def loads(text: str) -> ToolContent:
     """Parse tool-format JSON text."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise Invalid(f"the tool file is not valid JSON: {exc.msg} at line {exc.lineno}") from exc
     return from_document(doc)

@@ -63,10 +63,15 @@ def _condition(problems: list[str], where: str, cond: Condition, target: Item) -
             problems.append(f"{where}: any_of needs a choice item, {target.code} is {target.response_type}")
         elif not cond.value or not set(cond.value) <= codes:  # type: ignore[arg-type]
             problems.append(f"{where}: any_of must name option codes of {target.code}")
+    elif target.response_type == "scale_0_10":
+        if not 0 <= cond.value <= 10:  # type: ignore[operator]
+            problems.append(f"{where}: {cond.operator} must be between 0 and 10 on a 0-10 scale")
+    elif target.response_type in ("agreement", "yes_no_na", "single_choice"):
+        # A bound on a single answer compares that option's score.
+        if not any(o.score is not None for o in target.options):
+            problems.append(f"{where}: {cond.operator} needs options with scores")
     else:
-        scored = target.response_type == "scale_0_10" or any(o.score is not None for o in target.options)
-        if not scored:
-            problems.append(f"{where}: {cond.operator} needs a 0-10 scale or scored options")
+        problems.append(f"{where}: {cond.operator} needs a 0-10 scale or a single answer with scores")
 
 
 def _options(problems: list[str], where: str, item: Item) -> None:
@@ -116,6 +121,20 @@ def _item(problems: list[str], item: Item, content: ToolContent) -> None:
             _condition(problems, f"{where}: show_when", item.show_when.when, target)
 
 
+def _show_when_cycles(content: ToolContent) -> list[str]:
+    depends = {i.id: i.show_when.item_id for _, _, i in content.items() if i.show_when}
+    problems = []
+    for start in depends:
+        seen, current = {start}, depends.get(start)
+        while current is not None:
+            if current in seen:
+                problems.append(f"item {content.item(start).code}: show_when conditions form a loop")  # type: ignore[union-attr]
+                break
+            seen.add(current)
+            current = depends.get(current)
+    return problems
+
+
 def problems_in(content: ToolContent) -> list[str]:
     """Return every rule the content breaks, as readable sentences."""
     problems: list[str] = []
@@ -138,7 +157,7 @@ def problems_in(content: ToolContent) -> list[str]:
             problems.append(f"item code {item.code!r} is used twice")
         codes.add(item.code)
         _item(problems, item, content)
-    return problems
+    return problems + _show_when_cycles(content)
 
 
 def validate(content: ToolContent) -> ToolContent:
