@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -71,8 +72,6 @@ class PostgresCluster:
 
     def stop(self) -> None:
         """Stop the server and delete the cluster."""
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
-        except (subprocess.CalledProcessError, FileNotFoundError):
-            pass
         shutil.rmtree(self.root, ignore_errors=True)

@@ -28,5 +28,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["AUTO_MIGRATE"]:
         database.upgrade()
     app.register_blueprint(health.bp)
-    realtime.init_app(app)
+    if app.config.get("REALTIME", True):
+        realtime.init_app(app)
     return app

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import warnings
+
+# eventlet announces its maintenance mode on import; the stack requires it, so say it once in the docs instead.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 MODES = ("eventlet", "gevent", "threading")
 _chosen: str | None = None

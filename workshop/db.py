@@ -83,11 +83,9 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """Yield a session for reading; nothing it does is committed."""
+        # Closing (not rolling back) leaves loaded objects readable after the block.
         with self._sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     # --- schema -------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask_socketio import SocketIO
 
+from . import asyncmode  # noqa: F401  (quiets eventlet's import-time notice)
+
 socketio = SocketIO()
 
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import click
 
-from . import AppContext, pass_ctx
 
 
 @click.command("init")
-@pass_ctx
-def init_command(ctx: AppContext) -> None:
+def init_command() -> None:
     """Create or migrate the database at DATABASE_URL."""
-    from ..db import Database
+    from .. import create_app
+    from ..db import get_db
 
-    database = Database(ctx.app.config["DATABASE_URL"])
-    before = database.schema_revision()
-    database.upgrade()
-    after = database.schema_revision()
+    database = get_db(create_app({"REALTIME": False, "AUTO_MIGRATE": False}))
+    try:
+        before = database.schema_revision()
+        database.upgrade()
+        after = database.schema_revision()
+    finally:
+        database.dispose()
     url = database.url.render_as_string(hide_password=True)
     if before == after:
         click.echo(f"Database {url} is up to date (schema {after}).")

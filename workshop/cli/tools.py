@@ -8,7 +8,7 @@ import click
 
 from ..core import drafts, toolformat
 from ..core.actors import CLI
-from . import AppContext, domain_errors, pass_ctx
+from .base import AppContext, domain_errors, pass_ctx
 
 
 @click.group("tool")
@@ -17,7 +17,9 @@ def tool_group() -> None:
 
 
 @tool_group.command("new")
-@click.option("--template", "template_name", type=click.Choice(toolformat.TEMPLATES), default="rtw-review", show_default=True)
+@click.option(
+    "--template", "template_name", type=click.Choice(toolformat.TEMPLATES), default="rtw-review", show_default=True
+)
 @click.option("--title", default=None, help="Title of the new tool (default: the template's).")
 @pass_ctx
 @domain_errors

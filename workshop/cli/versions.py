@@ -9,7 +9,7 @@ import click
 from ..core import diff, drafts, toolformat
 from ..core.actors import CLI
 from ..export import text
-from . import AppContext, domain_errors, pass_ctx
+from .base import AppContext, domain_errors, pass_ctx
 
 
 def _spec(value: str) -> int | str:

@@ -54,7 +54,7 @@ def new_id(prefix: str) -> str:
 
 def _need(change: Change, key: str, kind: type | tuple[type, ...] = str) -> Any:
     value = change.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise Invalid(f"{change.get('op')}: {key} is missing or of the wrong type")
     return value
 
@@ -69,7 +69,7 @@ def _position(change: Change, length: int) -> int:
 
 
 def _insert(seq: tuple[Any, ...], pos: int, value: Any) -> tuple[Any, ...]:
-    return seq[:pos] + (value,) + seq[pos:]
+    return (*seq[:pos], value, *seq[pos:])
 
 
 def _with_domains(content: ToolContent, domains: Iterable[Domain]) -> ToolContent:
@@ -77,9 +77,7 @@ def _with_domains(content: ToolContent, domains: Iterable[Domain]) -> ToolConten
 
 
 def _map_topics(content: ToolContent, fn: Callable[[Topic], Topic]) -> ToolContent:
-    return _with_domains(
-        content, (replace(d, topics=tuple(fn(t) for t in d.topics)) for d in content.domains)
-    )
+    return _with_domains(content, (replace(d, topics=tuple(fn(t) for t in d.topics)) for d in content.domains))
 
 
 def _find_domain(content: ToolContent, domain_id: str) -> Domain:
@@ -141,9 +139,7 @@ def _apply_item_op(content: ToolContent, op: str, change: Change) -> tuple[ToolC
         data.setdefault("id", new_id("itm"))
         if "options" not in data:
             probe = _build_item({**data, "options": []})
-            data["options"] = item_to_dict(replace(probe, options=default_options(probe.response_type)))[
-                "options"
-            ]
+            data["options"] = item_to_dict(replace(probe, options=default_options(probe.response_type)))["options"]
         item = _build_item(data)
         if content.item(item.id):
             raise Invalid(f"add_item: item id {item.id!r} is already used")
@@ -203,10 +199,7 @@ def _apply_structure_op(content: ToolContent, op: str, change: Change) -> tuple[
         pos = _position(change, len(domain.topics))
         return _with_domains(
             content,
-            (
-                replace(d, topics=_insert(d.topics, pos, Topic(**new))) if d is domain else d
-                for d in content.domains
-            ),
+            (replace(d, topics=_insert(d.topics, pos, Topic(**new))) if d is domain else d for d in content.domains),
         ), {**recorded, "position": pos}
     if op.endswith("_domain"):
         domain = _find_domain(content, _need(change, "domain_id"))

@@ -177,9 +177,7 @@ def item_to_dict(item: Item) -> dict[str, Any]:
         "respondent": item.respondent,
         "required": item.required,
         "triage": (
-            {"when": condition_to_dict(item.triage.when), "action": item.triage.action}
-            if item.triage
-            else None
+            {"when": condition_to_dict(item.triage.when), "action": item.triage.action} if item.triage else None
         ),
         "show_when": (
             {"item_id": item.show_when.item_id, "when": condition_to_dict(item.show_when.when)}

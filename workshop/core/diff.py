@@ -156,9 +156,8 @@ def _compare_nodes(a: ToolContent, b: ToolContent, level: str) -> list[dict[str,
     now = {node.id for _, node, _ in new}
     for parent, node, pos in _placed(a, level):
         if node.id not in now:
-            entries.append(
-                {"change": "removed", "id": node.id, "title": node.title, **_where(parent), "position": pos}
-            )
+            head = {"id": node.id, "title": node.title}
+            entries.append({"change": "removed", **head, **_where(parent), "position": pos})
     return entries
 
 
@@ -167,7 +166,7 @@ def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, A
     changes: list[dict[str, Any]] = []
     for key in dict.fromkeys([*new, *old]):
         before, after = old.get(key), new.get(key)
-        if before == after:
+        if before == after or key == "show_when":
             continue
         kind = _FIELD_KINDS.get(key)
         change: dict[str, Any] = {"kind": kind} if kind else {"kind": "changed", "field": key}
@@ -182,9 +181,8 @@ def _compare_items(a: ToolContent, b: ToolContent) -> list[dict[str, Any]]:
     """Return the item entries from ``a`` to ``b``: b's order, then removed items in a's order."""
     old = {item.id: (topic, pos, item) for _, topic in a.topics() for pos, item in enumerate(topic.items)}
     new = [(topic, pos, item) for _, topic in b.topics() for pos, item in enumerate(topic.items)]
-    shuffled = _out_of_order(
-        (t.id, i.id, old[i.id][1]) for t, _, i in new if i.id in old and old[i.id][0].id == t.id
-    )
+    same_topic = ((t.id, i.id, old[i.id][1]) for t, _, i in new if i.id in old and old[i.id][0].id == t.id)
+    shuffled = _out_of_order(same_topic)
     entries: list[dict[str, Any]] = []
     for topic, pos, item in new:
         where = {"topic": topic.id, "topic_title": topic.title}

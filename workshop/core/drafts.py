@@ -19,7 +19,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -83,7 +83,7 @@ class VersionInfo:
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; every time we store is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _info(row: DraftVersion, tool: Tool) -> VersionInfo:
@@ -155,9 +155,7 @@ def version(session: Session, tool_id: int, number: int) -> VersionInfo:
 def versions(session: Session, tool_id: int) -> list[VersionInfo]:
     """Return every version of a tool, oldest first."""
     tool = get_tool(session, tool_id)
-    rows = session.scalars(
-        select(DraftVersion).where(DraftVersion.tool_id == tool_id).order_by(DraftVersion.number)
-    )
+    rows = session.scalars(select(DraftVersion).where(DraftVersion.tool_id == tool_id).order_by(DraftVersion.number))
     return [_info(row, tool) for row in rows]
 
 
@@ -184,7 +182,12 @@ def _decode(session: Session, row: DraftVersion) -> ToolContent:
                 d["title"],
                 d["description"],
                 tuple(
-                    Topic(t["id"], t["title"], t["description"], tuple(item_from_dict(json.loads(bodies[r])) for r in t["items"]))
+                    Topic(
+                        t["id"],
+                        t["title"],
+                        t["description"],
+                        tuple(item_from_dict(json.loads(bodies[r])) for r in t["items"]),
+                    )
                     for t in d["topics"]
                 ),
             )
@@ -210,7 +213,12 @@ def _structure(content: ToolContent, item_refs: dict[str, Any]) -> dict[str, Any
                 "title": d.title,
                 "description": d.description,
                 "topics": [
-                    {"id": t.id, "title": t.title, "description": t.description, "items": [item_refs[i.id] for i in t.items]}
+                    {
+                        "id": t.id,
+                        "title": t.title,
+                        "description": t.description,
+                        "items": [item_refs[i.id] for i in t.items],
+                    }
                     for t in d.topics
                 ],
             }
@@ -242,7 +250,9 @@ def _store_items(session: Session, tool_id: int, content: ToolContent) -> tuple[
     fresh: dict[str, ItemRevision] = {}
     for item_id, item_digest in digests.items():
         if item_digest not in known and item_digest not in fresh:
-            fresh[item_digest] = ItemRevision(tool_id=tool_id, item_id=item_id, digest=item_digest, body=bodies[item_id])
+            fresh[item_digest] = ItemRevision(
+                tool_id=tool_id, item_id=item_id, digest=item_digest, body=bodies[item_id]
+            )
     if fresh:
         session.add_all(fresh.values())
         session.flush()
@@ -286,7 +296,15 @@ def _save(
     return _info(row, tool)
 
 
-def create_tool(session: Session, actor: Actor, content: ToolContent, *, kind: str = "create", note: str = "", origin: dict[str, Any] | None = None) -> VersionInfo:
+def create_tool(
+    session: Session,
+    actor: Actor,
+    content: ToolContent,
+    *,
+    kind: str = "create",
+    note: str = "",
+    origin: dict[str, Any] | None = None,
+) -> VersionInfo:
     """Create a tool whose version 1 is ``content``."""
     validate(content)
     tool = Tool(title=content.title[:TITLE_MAX], created_by=actor.describe())
@@ -334,7 +352,15 @@ def restore(
     tool = get_tool(session, tool_id, lock=True)
     _check_base(tool, base_version)
     content = read(session, tool_id, number)
-    return _save(session, tool, content, [{"op": "restore", "from_version": number}], actor, note or f"Restored version {number}", "restore")
+    return _save(
+        session,
+        tool,
+        content,
+        [{"op": "restore", "from_version": number}],
+        actor,
+        note or f"Restored version {number}",
+        "restore",
+    )
 
 
 def name_version(session: Session, tool_id: int, number: int, name: str) -> VersionInfo:

@@ -7,7 +7,7 @@ manifest of the structure that points at those bodies.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, MetaData, String, Text, UniqueConstraint
@@ -24,7 +24,7 @@ NAMING = {
 
 def utcnow() -> datetime:
     """Return the current time in UTC, timezone-aware."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
