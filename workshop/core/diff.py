@@ -6,6 +6,12 @@ prints them one per line. A reorder is reported only for what really left its pl
 among the elements under the same parent in both versions, one longest run that kept
 its old relative order stayed put, and only the rest count as reordered. So inserting
 or removing one item reports just that item, and swapping two reports one.
+
+The shape: ``{"equal", "tool": {field: {"old", "new"}}, "domains", "topics", "items"}``.
+A domain or topic entry is ``{"change", "id", "title", ...}`` with ``fields`` (changed),
+``from_domain``/``to_domain`` (a topic moved) or ``old``/``new`` positions (reordered).
+An item entry is ``{"id", "code", "changes": [{"kind", "old", "new", ...}]}``; positions
+count from 0 within the parent; word diffs are lists of [tag, text] pairs.
 """
 
 from __future__ import annotations
@@ -166,7 +172,7 @@ def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, A
     changes: list[dict[str, Any]] = []
     for key in dict.fromkeys([*new, *old]):
         before, after = old.get(key), new.get(key)
-        if before == after or key == "show_when":
+        if before == after:
             continue
         kind = _FIELD_KINDS.get(key)
         change: dict[str, Any] = {"kind": kind} if kind else {"kind": "changed", "field": key}
@@ -290,11 +296,11 @@ def _item_line(code: str, c: dict[str, Any]) -> str:
 
 
 def render_text(d: dict[str, Any]) -> str:
-    """Return a comparison as plain text, one line per change."""
+    """Return a comparison as plain text, one line per change, ending in a newline."""
     if d["equal"]:
-        return "No differences."
+        return "No differences.\n"
     lines = [f"~ tool {f}: {_inline(v['old'], v['new'])}" for f, v in d["tool"].items()]
     for level in ("domain", "topic"):
         lines.extend(_node_line(level, e) for e in d[f"{level}s"])
     lines.extend(_item_line(e["code"], c) for e in d["items"] for c in e["changes"])
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"

@@ -27,15 +27,16 @@ NOTE_MAX = 2000
 RESERVED_CODES = frozenset({"record_id", "redcap_event_name", "redcap_repeat_instrument"})
 
 AGREEMENT_OPTIONS = (
-    Option("1", "Strongly disagree", 1),
-    Option("2", "Disagree", 2),
-    Option("3", "Neither agree nor disagree", 3),
-    Option("4", "Agree", 4),
-    Option("5", "Strongly agree", 5),
+    Option("1", "Strongly disagree", 1.0),
+    Option("2", "Disagree", 2.0),
+    Option("3", "Neither agree nor disagree", 3.0),
+    Option("4", "Agree", 4.0),
+    Option("5", "Strongly agree", 5.0),
 )
+# Scores are floats, as item_from_dict reads them, so digests agree however an item was built.
 YES_NO_NA_OPTIONS = (
-    Option("1", "Yes", 1),
-    Option("0", "No", 0),
+    Option("1", "Yes", 1.0),
+    Option("0", "No", 0.0),
     Option("na", "Not applicable", None, True),
 )
 
