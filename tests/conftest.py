@@ -50,7 +50,9 @@ def app(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Return an app on a fresh SQLite database."""
     from workshop import create_app
 
-    return create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SECRET_KEY": "test"})
+    return create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SECRET_KEY": "t", "ASYNC_MODE": "threading"}
+    )
 
 
 @pytest.fixture
