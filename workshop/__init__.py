@@ -17,8 +17,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from . import config as settings
-    from . import db, realtime
-    from .views import health
+    from . import csrf, db, realtime
+    from .views import api, auth, console, health, participant
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(settings.from_environment(app.instance_path))
@@ -27,7 +27,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     database = db.init_app(app)
     if app.config["AUTO_MIGRATE"]:
         database.upgrade()
-    app.register_blueprint(health.bp)
+    csrf.init_app(app)
+    for blueprint in (health.bp, auth.bp, api.bp, console.bp, participant.bp):
+        app.register_blueprint(blueprint)
     if app.config.get("REALTIME", True):
         realtime.init_app(app)
     return app

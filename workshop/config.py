@@ -40,7 +40,19 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+        "RATE_LIMITS": _rates(env.get("WORKSHOP_RATE_LIMITS", "")),
     }
+
+
+def _rates(text: str) -> dict[str, str]:
+    """Parse ``name=rate,name=rate`` (e.g. ``join=5000/minute``) into overrides of the default limits."""
+    rates = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, rate = part.partition("=")
+        if not sep:
+            raise ConfigError(f"WORKSHOP_RATE_LIMITS: expected name=rate, got {part!r}")
+        rates[name.strip()] = rate.strip()
+    return rates
 
 
 def _instance_secret(instance: Path) -> str:

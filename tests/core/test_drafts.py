@@ -68,7 +68,10 @@ def test_change_that_changes_nothing_makes_no_version(db: Database) -> None:
     tool_id, content = _new_tool(db)
     item = content.items()[0][2]
     with db.write() as s:
-        assert drafts.commit(s, tool_id, 1, [{"op": "update_item", "item_id": item.id, "set": {"stem": item.stem}}], ALICE) is None
+        assert (
+            drafts.commit(s, tool_id, 1, [{"op": "update_item", "item_id": item.id, "set": {"stem": item.stem}}], ALICE)
+            is None
+        )
     with db.read() as s:
         assert len(drafts.versions(s, tool_id)) == 1
 
@@ -104,13 +107,12 @@ def test_restore_makes_a_new_version_equal_to_the_old(db: Database) -> None:
 
 
 def test_name_and_agree_and_resolve(db: Database) -> None:
-    tool_id, content = _new_tool(db)
+    tool_id, _content = _new_tool(db)
     with db.write() as s:
         drafts.commit(s, tool_id, 1, [{"op": "set_tool", "set": {"title": "Renamed"}}], ALICE)
         drafts.name_version(s, tool_id, 1, "  starting point  ")
-    with db.read() as s:
-        with pytest.raises(NotFound, match="no agreed version"):
-            drafts.resolve(s, tool_id, "agreed")
+    with db.read() as s, pytest.raises(NotFound, match="no agreed version"):
+        drafts.resolve(s, tool_id, "agreed")
     with db.write() as s:
         drafts.mark_agreed(s, tool_id, 1)
     with db.read() as s:
@@ -133,7 +135,9 @@ def test_unchanged_items_are_stored_once(db: Database) -> None:
     item_id = _first_item(content)
     for number in range(1, 6):
         with db.write() as s:
-            drafts.commit(s, tool_id, number, [{"op": "update_item", "item_id": item_id, "set": {"help": f"h{number}"}}], ALICE)
+            drafts.commit(
+                s, tool_id, number, [{"op": "update_item", "item_id": item_id, "set": {"help": f"h{number}"}}], ALICE
+            )
     with db.read() as s:
         revisions = s.scalar(select(func.count()).select_from(ItemRevision).where(ItemRevision.tool_id == tool_id))
         versions = s.scalar(select(func.count()).select_from(DraftVersion).where(DraftVersion.tool_id == tool_id))

@@ -48,7 +48,9 @@ def _change_for(kind: str, a: int, b: int, text: str, content: ToolContent, coun
     items = [i for _, _, i in content.items()]
     topics = ["t1", "t2"]
     if kind == "add" or not items:
-        return [{"op": "add_item", "topic_id": topics[a % 2], "position": 0, "item": {"code": f"q{counter}", "stem": text}}]
+        return [
+            {"op": "add_item", "topic_id": topics[a % 2], "position": 0, "item": {"code": f"q{counter}", "stem": text}}
+        ]
     item = items[a % len(items)]
     if kind == "reword":
         return [{"op": "update_item", "item_id": item.id, "set": {"stem": text}}]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 
-
 @click.command("init")
 def init_command() -> None:
     """Create or migrate the database at DATABASE_URL."""

@@ -47,6 +47,8 @@ class Tool(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Who created it (an actor label such as ``facilitator:3`` or ``cli``).
     created_by: Mapped[str] = mapped_column(String(200))
+    #: The facilitator who owns it; None for tools made on the command line (every facilitator sees those).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("facilitator.id"), default=None)
     #: Number of the newest draft version; changes must be based on it.
     latest_version: Mapped[int] = mapped_column(default=0)
     #: Number of the version marked agreed, if any.

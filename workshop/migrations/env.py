@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from workshop.core import live_models  # noqa: F401  (registers the live tables)
 from workshop.core.models import Base
 
 target_metadata = Base.metadata

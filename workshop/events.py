@@ -1,0 +1,115 @@
+"""Socket.IO handlers: identify the client, parse, call the core, acknowledge, broadcast. Thin.
+
+The wire protocol is documented in docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, join_room
+
+from .broadcast import TallyCoalescer, private_room, public_room, send
+from .core import accounts, actions, live, snapshot, workshops
+from .core.errors import DomainError, Invalid, NotAllowed
+from .db import get_db
+from .limits import RateLimited, limiter
+from .realtime import socketio
+
+#: Connected clients by Socket.IO session id (each process knows its own).
+_viewers: dict[str, live.Viewer] = {}
+
+
+def _error(exc: DomainError) -> dict[str, Any]:
+    return {"ok": False, "error": exc.to_dict()}
+
+
+def _identify(auth: Any) -> live.Viewer:
+    """Return who is connecting: a participant by rejoin token, or the logged-in facilitator."""
+    if not isinstance(auth, dict):
+        raise Invalid("connect with auth {token} (participant) or {workshop_id, view} (facilitator)")
+    with get_db().read() as s:
+        if "token" in auth:
+            participant = workshops.resume(s, auth["token"])
+            workshop = s.get(workshops.Workshop, participant.workshop_id)
+            assert workshop is not None
+            return live.Viewer("participant", workshop.id, participant_id=participant.id, label=participant.pseudonym)
+        facilitator_id = session.get("facilitator_id")
+        if not isinstance(facilitator_id, int):
+            raise NotAllowed("log in as a facilitator first")
+        workshop_id = auth.get("workshop_id")
+        if not isinstance(workshop_id, int) or isinstance(workshop_id, bool):
+            raise Invalid("workshop_id must be a number")
+        accounts.check_workshop(s, facilitator_id, workshop_id)
+        role = "projector" if auth.get("view") == "projector" else "facilitator"
+        email = session.get("facilitator_email", "")
+        return live.Viewer(role, workshop_id, facilitator_id=facilitator_id, label=str(email))
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    """Any client connects with its credentials in ``auth``; it joins its workshop's room."""
+    try:
+        viewer = _identify(auth)
+    except DomainError as exc:
+        raise ConnectionRefusedError(exc.to_dict()) from None
+    _viewers[request.sid] = viewer  # type: ignore[attr-defined]
+    room = private_room if viewer.sees_private else public_room
+    join_room(room(viewer.workshop_id))
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args: Any) -> None:
+    """Forget the client's identity."""
+    _viewers.pop(request.sid, None)  # type: ignore[attr-defined]
+
+
+@socketio.on("sync")
+def on_sync(data: Any = None) -> dict[str, Any]:
+    """A client asks for what it missed since ``since`` (or everything); replies with events or a snapshot."""
+    viewer = _viewers.get(request.sid)  # type: ignore[attr-defined]
+    if viewer is None:
+        return _error(NotAllowed("connect first"))
+    data = data if isinstance(data, dict) else {}
+    since = data.get("since")
+    try:
+        with get_db().read() as s:
+            actions.check_viewer(s, viewer) if viewer.role != "projector" else None
+            workshop = s.get(workshops.Workshop, viewer.workshop_id)
+            assert workshop is not None
+            if isinstance(since, int) and not isinstance(since, bool):
+                events = live.missed(s, workshop, since, viewer.sees_private)
+                if events is not None:
+                    return {"ok": True, "seq": workshop.seq, "events": events}
+            state = snapshot.snapshot(s, viewer, workshop, with_draft=data.get("draft", True) is not False)
+            return {"ok": True, "seq": state["seq"], "snapshot": state}
+    except DomainError as exc:
+        return _error(exc)
+
+
+@socketio.on("*")
+def on_action(name: str, *args: Any) -> dict[str, Any]:
+    """A client takes an action (see core/actions.py); acknowledged once committed, then broadcast."""
+    viewer = _viewers.get(request.sid)  # type: ignore[attr-defined]
+    if viewer is None:
+        return _error(NotAllowed("connect first"))
+    if len(args) != 1:
+        return _error(Invalid("send exactly one JSON object with each event"))
+    try:
+        limiter(current_app).hit_event(viewer.key)
+        with get_db().write() as s:
+            performed = actions.perform(s, viewer, name, args[0])
+    except (DomainError, RateLimited) as exc:
+        return _error(exc)
+    send(performed.sent)
+    if performed.tally_round is not None:
+        _coalescer().mark(viewer.workshop_id, performed.tally_round)
+    return performed.reply
+
+
+def _coalescer() -> TallyCoalescer:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if "workshop.tallies" not in app.extensions:
+        app.extensions["workshop.tallies"] = TallyCoalescer(app)
+    return app.extensions["workshop.tallies"]  # type: ignore[no-any-return]

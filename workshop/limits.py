@@ -1,0 +1,71 @@
+"""Rate limits on joining, logging in and live events, with the `limits` package.
+
+In-memory by default; shared through Redis when MESSAGE_QUEUE_URL names one, so that
+several server processes count together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from limits import parse, storage, strategies
+
+from .core.errors import DomainError
+
+
+class RateLimited(DomainError):
+    """Too many attempts in too short a time."""
+
+    code = "rate_limited"
+    status = 429
+
+
+class Limiter:
+    """The app's rate limits, each a `limits` rate string such as ``10/minute``."""
+
+    def __init__(self, storage_uri: str, rates: dict[str, str]) -> None:
+        self._strategy = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
+        self._rates = {name: parse(rate) for name, rate in rates.items()}
+
+    def _hit(self, name: str, key: str, message: str) -> None:
+        if not self._strategy.hit(self._rates[name], name, key):
+            raise RateLimited(message)
+
+    def hit_event(self, actor: str) -> None:
+        """Count one live event by a participant or facilitator."""
+        self._hit("event", actor, "you are sending too fast; wait a moment and try again")
+
+    def check_join(self, address: str) -> None:
+        """Refuse an address that has made too many failed join attempts."""
+        if not self._strategy.test(self._rates["join_failure"], "join_failure", address):
+            raise RateLimited("too many wrong codes from this device; wait a minute and try again")
+
+    def join_failed(self, address: str) -> None:
+        """Count a failed join attempt (a wrong code)."""
+        self._strategy.hit(self._rates["join_failure"], "join_failure", address)
+
+    def hit_join(self, address: str) -> None:
+        """Count one successful join from an address."""
+        self._hit("join", address, "too many joins from this device; wait a minute and try again")
+
+    def hit_login(self, address: str) -> None:
+        """Count one login attempt from an address."""
+        self._hit("login", address, "too many login attempts; wait a minute and try again")
+
+
+DEFAULT_RATES = {
+    "event": "40/5second",
+    "join_failure": "10/minute",
+    "join": "120/minute",
+    "login": "10/minute",
+}
+
+
+def limiter(app: Any) -> Limiter:
+    """Return the app's Limiter, creating it on first use."""
+    if "workshop.limiter" not in app.extensions:
+        queue = app.config.get("MESSAGE_QUEUE_URL") or ""
+        uri = queue if queue.startswith("redis://") else "memory://"
+        rates = {**DEFAULT_RATES, **app.config.get("RATE_LIMITS", {})}
+        app.extensions["workshop.limiter"] = Limiter(uri, rates)
+    return app.extensions["workshop.limiter"]  # type: ignore[no-any-return]
