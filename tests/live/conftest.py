@@ -10,10 +10,14 @@ import pytest
 from tests.live.harness import Facilitator, Server
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    """Return a running server on a fresh SQLite database."""
-    srv = Server(f"sqlite:///{tmp_path / 'live.db'}", tmp_path).start()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """Return a running server on a fresh database: SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'live.db'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").new_database()
+    srv = Server(url, tmp_path).start()
     yield srv
     srv.stop()
 

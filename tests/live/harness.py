@@ -135,7 +135,9 @@ class Client:
 
     def connect(self) -> Client:
         """Connect over WebSocket with this client's credentials."""
-        self.sio.connect(self.server.url, auth=self.auth, headers=self.headers, transports=["websocket"], wait_timeout=10)
+        self.sio.connect(
+            self.server.url, auth=self.auth, headers=self.headers, transports=["websocket"], wait_timeout=10
+        )
         return self
 
     def disconnect(self) -> None:

@@ -37,12 +37,19 @@ def test_whole_round(server: Server, facilitator: Facilitator) -> None:
 
     reword = phones[0].call(
         "proposal.submit",
-        {"kind": "reword", "change": {"item_id": item["id"], "stem": "I feel able to balance work and home."}, "rationale": "Plainer."},
+        {
+            "kind": "reword",
+            "change": {"item_id": item["id"], "stem": "I feel able to balance work and home."},
+            "rationale": "Plainer.",
+        },
     )
     assert reword["ok"], reword
     added = phones[1].call(
         "proposal.submit",
-        {"kind": "add_item", "change": {"topic_id": first_topic["id"], "stem": "I know who to ask about flexible work."}},
+        {
+            "kind": "add_item",
+            "change": {"topic_id": first_topic["id"], "stem": "I know who to ask about flexible work."},
+        },
     )
     assert added["ok"], added
     reword_id, added_id = reword["proposal"]["id"], added["proposal"]["id"]
@@ -101,7 +108,9 @@ def test_whole_round(server: Server, facilitator: Facilitator) -> None:
     last = console.events[-1]["seq"]
     for phone in phones:
         assert _seqs(phone) == list(range(_seqs(phone)[0], last + 1))
-        assert phone.sync()["snapshot"]["draft"]["domains"][0]["topics"][0]["items"][0]["stem"].startswith("I feel able")
+        assert phone.sync()["snapshot"]["draft"]["domains"][0]["topics"][0]["items"][0]["stem"].startswith(
+            "I feel able"
+        )
 
     shown = subprocess.run(
         [str(WORKSHOP), "show", str(workshop["tool_id"]), "--version", "2", "--format", "json"],
@@ -112,7 +121,11 @@ def test_whole_round(server: Server, facilitator: Facilitator) -> None:
     )
     assert json.loads(shown.stdout)["version"]["kind"] == "edit"
     versions = subprocess.run(
-        [str(WORKSHOP), "diff", str(workshop["tool_id"]), "1", "2"], env=server.env, capture_output=True, text=True, check=True
+        [str(WORKSHOP), "diff", str(workshop["tool_id"]), "1", "2"],
+        env=server.env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "reworded" in versions.stdout
 
@@ -124,10 +137,14 @@ def test_accepted_version_records_provenance(server: Server, facilitator: Facili
     workshop, console, phones = _setup(server, facilitator, n=3)
     item = phones[0].sync()["snapshot"]["draft"]["domains"][0]["topics"][0]["items"][0]
     console.call("phase.set", {"phase": "discuss"})
-    proposal = phones[0].call("proposal.submit", {"kind": "remove", "change": {"item_id": item["id"]}, "rationale": "Duplicate."})
+    proposal = phones[0].call(
+        "proposal.submit", {"kind": "remove", "change": {"item_id": item["id"]}, "rationale": "Duplicate."}
+    )
     round_id = console.call("round.open")["round"]["id"]
     for phone in phones:
-        phone.call("vote.cast", {"round_id": round_id, "subject": f"proposal:{proposal['proposal']['id']}", "value": "agree"})
+        phone.call(
+            "vote.cast", {"round_id": round_id, "subject": f"proposal:{proposal['proposal']['id']}", "value": "agree"}
+        )
     assert console.call("proposal.accept", {"proposal_id": proposal["proposal"]["id"]})["version"] == 2
 
     database = Database(server.database_url)

@@ -193,8 +193,8 @@ class Vote(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
     #: What was voted on, e.g. "proposal:12".
     subject: Mapped[str] = mapped_column(String(80))
-    #: The vote: "agree"/"disagree"/"abstain", a rating, "unable", a rank or a number of dots.
-    value: Mapped[Any] = mapped_column(JSON)
+    #: The vote as text: "agree"/"disagree"/"abstain", a rating ("7") or "unable", a rank, a number of dots.
+    value: Mapped[str] = mapped_column(String(20))
     #: Entered by the facilitator on someone's behalf.
     proxy: Mapped[bool] = mapped_column(Boolean, default=False)
     #: When it was last changed.

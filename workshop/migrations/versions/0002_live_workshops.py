@@ -136,7 +136,7 @@ def upgrade() -> None:
     sa.Column('round_id', sa.Integer(), nullable=False),
     sa.Column('participant_id', sa.Integer(), nullable=False),
     sa.Column('subject', sa.String(length=80), nullable=False),
-    sa.Column('value', sa.JSON(), nullable=False),
+    sa.Column('value', sa.String(length=20), nullable=False),
     sa.Column('proxy', sa.Boolean(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], name=op.f('fk_vote_participant_id_participant'), ondelete='CASCADE'),
