@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import accounts, moderation, payload, proposals, refine, rounds, workshops
+from . import accounts, ballots, decide, moderation, payload, proposals, refine, rounds, workshops
 from .errors import NotAllowed, NotFound
 from .live import Outcome, Sent, Viewer, lock_workshop, previous_result, record, remember
 from .live_models import Participant, Workshop
@@ -42,11 +42,14 @@ ACTIONS: dict[str, Action] = {
     "proposal.submit": Action(BOTH, proposals.submit),
     "proposal.withdraw": Action(BOTH, proposals.withdraw),
     "comment.add": Action(BOTH, proposals.comment),
-    "vote.cast": Action(BOTH, rounds.cast),
+    "vote.cast": Action(BOTH, ballots.cast),
+    "vote.rank": Action(BOTH, ballots.rank),
+    "vote.dots": Action(BOTH, ballots.place_dots),
     "item.edit": Action(BOTH, refine.edit_item),
     "phase.set": Action(ONLY_FACILITATOR, workshops.set_phase),
     "timer.set": Action(ONLY_FACILITATOR, workshops.set_timer),
     "workshop.status": Action(ONLY_FACILITATOR, workshops.set_status),
+    "workshop.settings": Action(ONLY_FACILITATOR, workshops.update_settings),
     "participant.remove": Action(ONLY_FACILITATOR, workshops.remove_participant),
     "proxy.add": Action(ONLY_FACILITATOR, add_proxy),
     "proposals.reveal": Action(ONLY_FACILITATOR, moderation.reveal),
@@ -58,6 +61,7 @@ ACTIONS: dict[str, Action] = {
     "round.open": Action(ONLY_FACILITATOR, rounds.open_round),
     "round.close": Action(ONLY_FACILITATOR, rounds.close_round),
     "round.reveal": Action(ONLY_FACILITATOR, rounds.reveal),
+    "round.decide": Action(ONLY_FACILITATOR, decide.decide),
 }
 
 

@@ -138,8 +138,11 @@ def public_dict(session: Session, proposal: Proposal, *, private: bool = False) 
             for c in comments
         ],
     }
+    author = session.get(Participant, proposal.author_id) if proposal.author_id else None
+    workshop = session.get(Workshop, proposal.workshop_id)
+    if not private and author is not None and workshop is not None and workshop.show_names and author.display_name:
+        data["author_name"] = author.display_name  # only when the facilitator chose to show names
     if private:
-        author = session.get(Participant, proposal.author_id) if proposal.author_id else None
         data.update(
             revealed=proposal.revealed,
             hidden=proposal.hidden,

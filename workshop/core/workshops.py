@@ -251,6 +251,22 @@ def set_status(session: Session, viewer: Viewer, workshop: Workshop, data: dict[
     return Outcome(reply=workshop_dict(workshop), events=[Event("workshop", workshop_dict(workshop))])
 
 
+def update_settings(session: Session, viewer: Viewer, workshop: Workshop, data: dict[str, Any]) -> Outcome:
+    """Change the title, stakeholder groups, consent text or whether names are shown to participants."""
+    _require_facilitator(viewer)
+    if "title" in data:
+        workshop.title = payload.text(data, "title", 200, required=True)
+    if "groups" in data:
+        workshop.groups = _groups(data["groups"])
+    if "consent_text" in data:
+        workshop.consent_text = payload.text(data, "consent_text", 2000, required=True)
+    if "show_names" in data:
+        if not isinstance(data["show_names"], bool):
+            raise Invalid("show_names must be true or false", details={"field": "show_names"})
+        workshop.show_names = data["show_names"]
+    return Outcome(reply=workshop_dict(workshop), events=[Event("workshop", workshop_dict(workshop))])
+
+
 def remove_participant(session: Session, viewer: Viewer, workshop: Workshop, data: dict[str, Any]) -> Outcome:
     """Remove a participant: their token stops working; what they contributed stays in the record."""
     _require_facilitator(viewer)

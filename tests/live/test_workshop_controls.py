@@ -1,0 +1,85 @@
+"""Facilitator controls and HTTP entry points: settings, close and reopen, joining, tallies coalesced."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+from tests.live.harness import Client, Facilitator, Server, join
+
+
+def test_settings_groups_and_names(server: Server, facilitator: Facilitator) -> None:
+    workshop = facilitator.new_workshop()
+    console = Client(server, {"workshop_id": workshop["id"]}, {"Cookie": facilitator.cookie_header()}).connect()
+    groups = [{"label": "Returning doctor"}, {"id": "nurse", "label": "Nurse"}]
+    reply = console.call("workshop.settings", {"groups": groups, "show_names": True, "title": "Workshop 2"})
+    assert reply["groups"] == [
+        {"id": "returning_doctor", "label": "Returning doctor"},
+        {"id": "nurse", "label": "Nurse"},
+    ]
+    info = requests.get(f"{server.url}/api/join/{workshop['code']}", timeout=5).json()["workshop"]
+    assert info["title"] == "Workshop 2" and [g["id"] for g in info["groups"]] == ["returning_doctor", "nurse"]
+    bad = requests.post(
+        server.url + "/api/join",
+        json={"code": workshop["code"], "group": "supervisor", "acknowledged": True},
+        timeout=5,
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["details"]["field"] == "group"
+    phone = Client(server, {"token": join(server, workshop["code"], name="Dr Ada", group="nurse")["token"]}).connect()
+    console.call("phase.set", {"phase": "discuss"})
+    item = phone.sync()["snapshot"]["draft"]["domains"][0]["topics"][0]["items"][0]
+    proposal = phone.call("proposal.submit", {"kind": "remove", "change": {"item_id": item["id"]}})["proposal"]
+    assert proposal["author_name"] == "Dr Ada", "names are shown when the facilitator turned that on"
+    console.call("workshop.settings", {"show_names": False})
+    other = Client(server, {"token": join(server, workshop["code"], group=None)["token"]}).connect()
+    assert "author_name" not in other.sync()["snapshot"]["proposals"][0]
+    assert console.call("workshop.settings", {"groups": []})["error"]["code"] == "invalid"
+
+
+def test_close_and_reopen(server: Server, facilitator: Facilitator) -> None:
+    workshop = facilitator.new_workshop()
+    console = Client(server, {"workshop_id": workshop["id"]}, {"Cookie": facilitator.cookie_header()}).connect()
+    phone = Client(server, {"token": join(server, workshop["code"])["token"]}).connect()
+    assert console.call("workshop.status", {"status": "closed"})["phase"] == "closed"
+    phone.event("workshop", lambda d: d["status"] == "closed")
+    refused = requests.post(server.url + "/api/join", json={"code": workshop["code"], "acknowledged": True}, timeout=5)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "workshop_closed"
+    item = phone.sync()["snapshot"]["draft"]["domains"][0]["topics"][0]["items"][0]
+    late = phone.call("proposal.submit", {"kind": "remove", "change": {"item_id": item["id"]}})
+    assert late["error"]["code"] == "workshop_closed"
+    assert console.call("workshop.status", {"status": "open"})["phase"] == "review"
+    assert join(server, workshop["code"])["token"]
+
+
+def test_join_needs_acknowledgement_and_a_real_code(server: Server, facilitator: Facilitator) -> None:
+    workshop = facilitator.new_workshop()
+    missing = requests.post(server.url + "/api/join", json={"code": workshop["code"]}, timeout=5)
+    assert missing.status_code == 422 and "confirm" in missing.json()["error"]["message"]
+    wrong = requests.post(server.url + "/api/join", json={"code": "AAAAAAA", "acknowledged": True}, timeout=5)
+    assert wrong.status_code == 404
+    assert requests.post(server.url + "/api/join", data="not json", timeout=5).status_code == 422
+    # Spaces, dashes and lower case are forgiven when typing the code.
+    code = workshop["code"]
+    assert join(server, f" {code[:3].lower()}-{code[3:]} ")["participant"]["pseudonym"].startswith("P-")
+
+
+def test_tallies_are_coalesced(server: Server, facilitator: Facilitator) -> None:
+    workshop = facilitator.new_workshop()
+    console = Client(server, {"workshop_id": workshop["id"]}, {"Cookie": facilitator.cookie_header()}).connect()
+    phones = [Client(server, {"token": join(server, workshop["code"])["token"]}).connect() for _ in range(3)]
+    console.call("phase.set", {"phase": "discuss"})
+    item = phones[0].sync()["snapshot"]["draft"]["domains"][0]["topics"][0]["items"][0]
+    proposal = phones[0].call("proposal.submit", {"kind": "remove", "change": {"item_id": item["id"]}})["proposal"]
+    round_id = console.call("round.open")["round"]["id"]
+    subject = f"proposal:{proposal['id']}"
+    started = time.monotonic()
+    values = ["agree", "disagree", "abstain"]
+    for n in range(60):
+        assert phones[n % 3].call("vote.cast", {"round_id": round_id, "subject": subject, "value": values[n % 3]})["ok"]
+    elapsed = time.monotonic() - started
+    last = {"agree": 1, "disagree": 1, "abstain": 1}
+    console.wait_for(lambda c: c.tallies and c.tallies[-1]["subjects"][subject] == last)
+    # At most one tally per quarter second (plus the one in flight), however fast the votes come.
+    assert len(console.tallies) <= (elapsed + 1) / 0.25 + 2
+    assert len(console.tallies) < 60
