@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .core import rounds
+from .core import tallies
 from .core.live import Sent
 from .core.live_models import Round
 from .realtime import socketio
@@ -67,7 +67,7 @@ class TallyCoalescer:
                     row = session.get(Round, round_id)
                     if row is None:
                         continue
-                    full = rounds.tally(session, row)
-                    public = full if row.revealed else rounds.public_tally(session, row)
+                    full = tallies.tally(session, row)
+                    public = full if row.revealed else tallies.public_tally(session, row)
                     socketio.emit("tally", full, to=private_room(workshop_id))
                     socketio.emit("tally", public, to=public_room(workshop_id))

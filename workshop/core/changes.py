@@ -174,8 +174,17 @@ def _apply_item_op(content: ToolContent, op: str, change: Change) -> tuple[ToolC
             without, lambda t: replace(t, items=_insert(t.items, pos, item)) if t.id == target_id else t
         )
         return moved, {**change, "position": pos}
-    # remove_item: an item another item's show_when refers to is caught by validation.
-    return _remove_item(content, item.id), change
+    # remove_item: conditions that showed other items only after this one's answer can no longer be
+    # met, so they are cleared (those items are then always shown) and the recorded change names them.
+    dependants = [i.id for _, _, i in content.items() if i.show_when and i.show_when.item_id == item.id]
+    removed = _remove_item(content, item.id)
+    if dependants:
+        removed = _map_topics(
+            removed,
+            lambda t: replace(t, items=tuple(replace(i, show_when=None) if i.id in dependants else i for i in t.items)),
+        )
+        change = {**change, "cleared_show_when": dependants}
+    return removed, change
 
 
 def _apply_structure_op(content: ToolContent, op: str, change: Change) -> tuple[ToolContent, Change]:

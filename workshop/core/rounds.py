@@ -1,22 +1,28 @@
-"""Voting rounds and secret votes: open, cast (changeable until closed), close, reveal, tally."""
+"""Rounds: open one (its method and rules frozen as it opens), close it, reveal its results.
+
+Kinds: ``proposal_vote`` (agree / disagree / abstain on proposals), ``rating`` (e-Delphi rating of
+items or proposals under a consensus rule), ``ranking`` (nominal group top-N) and ``dots``
+(dot voting from a budget). Votes are cast in ballots.py and tallied in tallies.py.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import payload
+from . import drafts, payload, tallies
+from .consensus import ConsensusRule, Scale
 from .errors import Invalid, NotAllowed, NotFound
 from .live import Event, Outcome, Viewer
-from .live_models import Participant, Proposal, Round, Vote, Workshop
-from .workshops import Closed
+from .live_models import Proposal, Round, Workshop
+from .workshops import Closed, workshop_dict
 
-KINDS = ("proposal_vote",)
-CHOICES = ("agree", "disagree", "abstain")
+KINDS = ("proposal_vote", "rating", "ranking", "dots")
 SUBJECT_MAX = 500
+SCALES = {"1-9": Scale.default, "1-5": Scale.five_point}
 
 
 def _facilitator(viewer: Viewer) -> None:
@@ -52,13 +58,9 @@ def round_dict(row: Round) -> dict[str, Any]:
     }
 
 
-def open_round(session: Session, viewer: Viewer, workshop: Workshop, data: dict[str, Any]) -> Outcome:
-    """Open a round on the given proposals (default: every revealed, open one); close any open round first."""
-    _facilitator(viewer)
-    if workshop.status != "open":
-        raise Closed("this workshop is closed")
-    kind = payload.choice(data, "kind", KINDS, required=False) or "proposal_vote"
-    ids = payload.id_list(data, "proposal_ids", limit=SUBJECT_MAX)
+def _proposal_subjects(session: Session, workshop: Workshop, ids: list[int] | None, *, default: bool) -> list[str]:
+    if ids is None and not default:
+        return []
     query = select(Proposal.id).where(
         Proposal.workshop_id == workshop.id, Proposal.status == "open", Proposal.hidden.is_(False)
     )
@@ -66,8 +68,72 @@ def open_round(session: Session, viewer: Viewer, workshop: Workshop, data: dict[
     found = list(session.scalars(query.order_by(Proposal.id)))
     if ids is not None and set(found) != set(ids):
         raise NotFound(f"proposals {sorted(set(ids) - set(found))} are not open proposals of this workshop")
-    if not found:
-        raise Invalid("there are no revealed, open proposals to vote on")
+    return [f"proposal:{pid}" for pid in found]
+
+
+def _item_subjects(session: Session, workshop: Workshop, data: dict[str, Any], *, default: bool) -> list[str]:
+    tool = drafts.get_tool(session, workshop.tool_id)
+    content = drafts.read(session, tool.id, tool.latest_version)
+    in_tool = [i.id for _, _, i in content.items() if i.response_type != "display"]
+    if data.get("carry_over_from") is not None:
+        previous = get(session, workshop, data["carry_over_from"])
+        if previous.kind != "rating":
+            raise Invalid("carry_over_from must name a rating round")
+        carried = tallies.carry_over(session, previous)
+        return [s for s in carried if not s.startswith("item:") or s[5:] in in_tool]
+    ids = data.get("item_ids")
+    if ids is None:
+        return [f"item:{i}" for i in in_tool] if default else []
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or len(ids) > SUBJECT_MAX:
+        raise Invalid("item_ids must be a list of item ids", details={"field": "item_ids"})
+    missing = [i for i in ids if i not in in_tool]
+    if missing:
+        raise NotFound(f"items {missing} are not questions of the current draft")
+    return [f"item:{i}" for i in dict.fromkeys(ids)]
+
+
+def _config(kind: str, data: dict[str, Any], subjects: list[str]) -> dict[str, Any]:
+    if kind == "rating":
+        scale_spec = data.get("scale", "1-9")
+        if isinstance(scale_spec, str):
+            if scale_spec not in SCALES:
+                raise Invalid(f"scale must be one of {', '.join(SCALES)} or a scale object", details={"field": "scale"})
+            scale = SCALES[scale_spec]()
+        else:
+            scale = Scale.from_dict(scale_spec)
+        rule = ConsensusRule.from_dict({**payload.obj(data.get("rule") or {}), "scale": scale.to_dict()})
+        min_group = payload.integer(data, "min_group_size", low=1, high=50, required=False) or 3
+        config: dict[str, Any] = {"rule": rule.to_dict(), "rule_text": rule.describe(), "min_group_size": min_group}
+        if data.get("carry_over_from") is not None:
+            config["previous_round"] = data["carry_over_from"]
+        return config
+    if kind == "ranking":
+        n = payload.integer(data, "n", low=1, high=20, required=False) or min(5, len(subjects))
+        return {"n": min(n, len(subjects))}
+    if kind == "dots":
+        budget = payload.integer(data, "budget", low=1, high=100, required=False) or 5
+        cap = payload.integer(data, "cap", low=1, high=100, required=False) or min(3, budget)
+        return {"budget": budget, "cap": min(cap, budget)}
+    return {}
+
+
+def open_round(session: Session, viewer: Viewer, workshop: Workshop, data: dict[str, Any]) -> Outcome:
+    """Open a round on proposals and/or items, with its rules frozen now; an open round is closed first."""
+    _facilitator(viewer)
+    if workshop.status != "open":
+        raise Closed("this workshop is closed")
+    kind = payload.choice(data, "kind", KINDS, required=False) or "proposal_vote"
+    ids = payload.id_list(data, "proposal_ids", limit=SUBJECT_MAX)
+    if kind == "proposal_vote":
+        subjects = _proposal_subjects(session, workshop, ids, default=True)
+    else:
+        explicit = ids is not None or data.get("item_ids") is not None or data.get("carry_over_from") is not None
+        subjects = _proposal_subjects(session, workshop, ids, default=False) + _item_subjects(
+            session, workshop, data, default=not explicit
+        )
+    if not subjects:
+        raise Invalid("there is nothing to vote on: reveal proposals or choose items first")
+    config = _config(kind, data, subjects)
     events = []
     previous = current(session, workshop.id)
     if previous is not None and previous.status == "open":
@@ -76,16 +142,15 @@ def open_round(session: Session, viewer: Viewer, workshop: Workshop, data: dict[
         workshop_id=workshop.id,
         number=(previous.number + 1) if previous else 1,
         kind=kind,
-        subjects=[f"proposal:{pid}" for pid in found],
-        config={},
+        subjects=subjects,
+        config=config,
     )
     session.add(row)
-    for proposal in session.scalars(select(Proposal).where(Proposal.id.in_(found))):
+    proposal_ids = [int(s.split(":")[1]) for s in subjects if s.startswith("proposal:")]
+    for proposal in session.scalars(select(Proposal).where(Proposal.id.in_(proposal_ids))):
         proposal.revealed = True
     workshop.phase = "vote"
     session.flush()
-    from .workshops import workshop_dict
-
     events += [Event("round", round_dict(row)), Event("workshop", workshop_dict(workshop))]
     return Outcome(reply={"round": round_dict(row)}, events=events, tally_round=row.id)
 
@@ -106,77 +171,27 @@ def close_round(session: Session, viewer: Viewer, workshop: Workshop, data: dict
 
 
 def reveal(session: Session, viewer: Viewer, workshop: Workshop, data: dict[str, Any]) -> Outcome:
-    """Show a round's results to everyone (the tally, never who voted how)."""
+    """Show a round's results to everyone (the aggregates, never who voted how)."""
     _facilitator(viewer)
     row = get(session, workshop, data.get("round_id"))
     row.revealed = True
     session.flush()
     return Outcome(
         reply={"round": round_dict(row)},
-        events=[Event("round", {**round_dict(row), "results": tally(session, row)})],
+        events=[Event("round", {**round_dict(row), "results": tallies.tally(session, row)})],
         tally_round=row.id,
     )
 
 
-def cast(session: Session, viewer: Viewer, workshop: Workshop, data: dict[str, Any]) -> Outcome:
-    """Cast or change a secret vote while the round is open (the facilitator may cast for a proxy participant)."""
-    row = get(session, workshop, data.get("round_id"))
-    if row.status != "open":
-        raise NotAllowed(f"round {row.number} is closed; votes can no longer change")
-    subject = data.get("subject")
-    if subject not in row.subjects:
-        raise Invalid("vote on one of the round's subjects", details={"field": "subject"})
-    value = payload.choice(data, "value", CHOICES)
-    voter, proxy = viewer.participant_id, False
-    if viewer.role == "facilitator":
-        voter, proxy = payload.integer(data, "proxy_participant_id", low=1), True
-        proxied = session.get(Participant, voter)
-        if proxied is None or proxied.workshop_id != workshop.id or not proxied.is_proxy:
-            raise NotFound("choose a proxy participant of this workshop")
-    existing = session.scalar(
-        select(Vote).where(Vote.round_id == row.id, Vote.participant_id == voter, Vote.subject == subject)
-    )
-    if existing is None:
-        session.add(Vote(round_id=row.id, participant_id=voter, subject=subject, value=value, proxy=proxy))
-    else:
-        existing.value = value
-        existing.updated_at = datetime.now(UTC)
-    session.flush()
-    return Outcome(reply={"round_id": row.id, "subject": subject, "value": value}, tally_round=row.id)
-
-
-def my_votes(session: Session, participant_id: int, round_id: int) -> dict[str, Any]:
-    """Return one participant's own votes in a round (sent only to that participant)."""
-    rows = session.execute(
-        select(Vote.subject, Vote.value).where(Vote.round_id == round_id, Vote.participant_id == participant_id)
-    )
-    return dict(rows.all())
-
-
-def tally(session: Session, row: Round) -> dict[str, Any]:
-    """Return the counts per subject and choice, and how many took part (aggregates only)."""
-    counts: dict[str, dict[str, int]] = {s: dict.fromkeys(CHOICES, 0) for s in row.subjects}
-    for subject, value, n in session.execute(
-        select(Vote.subject, Vote.value, func.count()).where(Vote.round_id == row.id).group_by(Vote.subject, Vote.value)
-    ):
-        counts.setdefault(subject, dict.fromkeys(CHOICES, 0))[value] = n
-    voters = session.scalar(select(func.count(func.distinct(Vote.participant_id))).where(Vote.round_id == row.id)) or 0
-    return {"round_id": row.id, "voters": voters, "subjects": counts}
-
-
-def public_tally(session: Session, row: Round) -> dict[str, Any]:
-    """Return the tally participants may see: everything once revealed, otherwise only how many voted."""
-    if row.revealed:
-        return tally(session, row)
-    voters = session.scalar(select(func.count(func.distinct(Vote.participant_id))).where(Vote.round_id == row.id)) or 0
-    return {"round_id": row.id, "voters": voters}
-
-
 def proposal_votes(session: Session, workshop_id: int, proposal_id: int) -> dict[str, Any] | None:
-    """Return the newest round's counts on a proposal, for the provenance of its acceptance."""
+    """Return the newest agree/disagree round's counts on a proposal, for the provenance of its acceptance."""
     subject = f"proposal:{proposal_id}"
-    rows = session.scalars(select(Round).where(Round.workshop_id == workshop_id).order_by(Round.number.desc()))
+    rows = session.scalars(
+        select(Round)
+        .where(Round.workshop_id == workshop_id, Round.kind == "proposal_vote")
+        .order_by(Round.number.desc())
+    )
     for row in rows:
         if subject in row.subjects:
-            return {"round": row.number, "counts": tally(session, row)["subjects"][subject]}
+            return {"round": row.number, "counts": tallies.tally(session, row)["subjects"][subject]}
     return None

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import drafts, proposals, rounds, workshops
+from . import ballots, drafts, proposals, rounds, tallies, workshops
 from .content import content_to_dict
 from .live import Viewer
 from .live_models import Participant, Proposal, Round, Workshop
@@ -37,9 +37,11 @@ def snapshot(session: Session, viewer: Viewer, workshop: Workshop, *, with_draft
         state["draft"] = content_to_dict(drafts.read(session, tool.id, tool.latest_version))
     for row in session.scalars(select(Round).where(Round.workshop_id == workshop.id).order_by(Round.number)):
         entry = rounds.round_dict(row)
-        entry["tally"] = rounds.tally(session, row) if private else rounds.public_tally(session, row)
+        entry["tally"] = tallies.tally(session, row) if private else tallies.public_tally(session, row)
         if viewer.role == "participant" and viewer.participant_id is not None:
-            entry["my_votes"] = rounds.my_votes(session, viewer.participant_id, row.id)
+            entry["my_votes"] = ballots.my_votes(session, viewer.participant_id, row.id)
+            if row.kind == "rating" and row.status == "open":
+                entry["feedback"] = tallies.feedback(session, row, viewer.participant_id)
         state["rounds"].append(entry)
     if viewer.role == "participant" and viewer.participant_id is not None:
         me = session.get(Participant, viewer.participant_id)
