@@ -17,8 +17,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from . import config as settings
-    from . import csrf, db, realtime
-    from .views import api, auth, console, health, participant
+    from . import compression, csrf, db, realtime, security
+    from .views import api, auth, console, health, history, participant, projector
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(settings.from_environment(app.instance_path))
@@ -28,7 +28,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["AUTO_MIGRATE"]:
         database.upgrade()
     csrf.init_app(app)
-    for blueprint in (health.bp, auth.bp, api.bp, console.bp, participant.bp):
+    security.init_app(app)
+    compression.init_app(app)
+    for blueprint in (health.bp, auth.bp, api.bp, console.bp, history.bp, projector.bp, participant.bp):
         app.register_blueprint(blueprint)
     if app.config.get("REALTIME", True):
         realtime.init_app(app)

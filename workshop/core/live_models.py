@@ -110,7 +110,7 @@ class Proposal(Base):
     #: The workshop it was made in.
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
     #: Who proposed it (None: the facilitator).
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"), default=None)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), default=None)
     #: Entered by the facilitator on someone's behalf.
     proxy: Mapped[bool] = mapped_column(Boolean, default=False)
     #: add_item, reword, change_type, change_options, change_help, move, remove or merge.
@@ -128,7 +128,7 @@ class Proposal(Base):
     #: Hidden by the facilitator as off-topic.
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The proposal this duplicate was merged into.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"), default=None)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="SET NULL"), default=None)
     #: The tool version its acceptance made.
     decided_version: Mapped[int | None] = mapped_column(default=None)
     #: When it was made and last changed.
@@ -145,7 +145,7 @@ class Comment(Base):
     #: The proposal commented on.
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
     #: Who wrote it (None: the facilitator).
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"), default=None)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), default=None)
     #: The comment (limited Markdown).
     body: Mapped[str] = mapped_column(Text)
     #: When it was written.

@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -286,3 +286,15 @@ def remove_participant(session: Session, viewer: Viewer, workshop: Workshop, dat
 def latest_version(session: Session, workshop: Workshop) -> int:
     """Return the tool's current version number."""
     return drafts.get_tool(session, workshop.tool_id).latest_version
+
+
+def delete_workshop(session: Session, facilitator_id: int, workshop_id: int) -> dict[str, Any]:
+    """Delete a workshop and everything said in it (participants, proposals, comments, rounds, votes, log).
+
+    The tool's versions stay: they are the tool's history, and their provenance names only pseudonyms.
+    """
+    workshop = accounts.check_workshop(session, facilitator_id, workshop_id)
+    counts = {"participants": session.scalar(select(func.count()).where(Participant.workshop_id == workshop.id)) or 0}
+    session.execute(delete(Workshop).where(Workshop.id == workshop.id))  # the database cascades the rest
+    session.flush()
+    return {"deleted": workshop_id, **counts}

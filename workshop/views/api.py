@@ -156,3 +156,12 @@ def qr_code(workshop_id: int) -> ResponseReturnValue:
         buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title="Join code QR"
     )
     return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.delete("/workshops/<int:workshop_id>")
+@login_required
+def delete_workshop(workshop_id: int) -> ResponseReturnValue:
+    """Delete a workshop and all that was said in it (export its record first)."""
+    with get_db().write() as s:
+        result = workshops.delete_workshop(s, g.facilitator_id, workshop_id)
+    return jsonify(ok=True, **result)
