@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
+from ..core.workshops import normalise_code
+
 bp = Blueprint("participant", __name__)
 
 
@@ -17,4 +19,4 @@ def join_page() -> ResponseReturnValue:
 @bp.get("/join/<code>")
 def join_with_code(code: str) -> ResponseReturnValue:
     """The join page reached from the QR code, with the code filled in."""
-    return render_template("participant.html", code=code[:16])
+    return render_template("participant.html", code=normalise_code(code)[:16])
