@@ -99,4 +99,4 @@ def my_votes(session: Session, participant_id: int, round_id: int) -> dict[str, 
     rows = session.execute(
         select(Vote.subject, Vote.value).where(Vote.round_id == round_id, Vote.participant_id == participant_id)
     )
-    return {subject: value for subject, value in rows.tuples()}
+    return {subject: value for subject, value in rows.all()}

@@ -27,7 +27,7 @@ def voters(session: Session, row: Round) -> int:
 
 def _votes(session: Session, row: Round) -> list[tuple[int, str, str]]:
     return list(
-        session.execute(select(Vote.participant_id, Vote.subject, Vote.value).where(Vote.round_id == row.id)).tuples()
+        session.execute(select(Vote.participant_id, Vote.subject, Vote.value).where(Vote.round_id == row.id)).all()
     )
 
 
