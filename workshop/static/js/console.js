@@ -156,7 +156,7 @@ function render() {
   renderPeople(state);
   renderRound(state);
   renderProposals(byId('proposals'), state, act);
-  const key = `${state.version?.number}:${state.draft ? 'd' : ''}`;
+  const key = String(state.draftRev);
   if (key !== draftKey) {
     draftKey = key;
     renderDraft(byId('draft'), state.draft, (item) => [h('button', { type: 'button', onclick: () => openEditor(item) },

@@ -28,7 +28,7 @@ export function renderDraft(container, draft, actions = () => [], highlight = nu
               h('span', { class: 'stem' }, item.stem),
               item.help ? h('div', { class: 'help' }, item.help) : null,
               h('div', {}, actions(item)));
-          })))));
+          }))))));
   container.replaceChildren(...domains);
 }
 

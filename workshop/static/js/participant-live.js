@@ -108,7 +108,6 @@ export function startLive(entry, hooks) {
       conflict.replaceChildren(reply.error.message);
     }
     conflict.hidden = false;
-    conflict.focus?.();
   });
   byId('leave').addEventListener('click', () => {
     live.socket?.disconnect();
@@ -164,7 +163,7 @@ export function startLive(entry, hooks) {
     byId('mine-section').hidden = !renderMine(byId('mine'), state, pending, ctx);
 
     byId('draft-section').hidden = false;
-    const key = `${state.version?.number}:${phase}:${state.draft ? 'd' : ''}`;
+    const key = `${state.draftRev}:${phase}`;
     if (key !== draftKey) {
       draftKey = key;
       renderDraft(byId('draft'), state.draft, draftActions);

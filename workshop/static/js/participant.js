@@ -42,7 +42,7 @@ async function lookUp(code) {
     ...groups.map((g) => h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'group', value: g.id }), g.label)),
   );
   step('details-step');
-  byId('details-h').focus?.();
+  byId('details-h').focus();
   return null;
 }
 

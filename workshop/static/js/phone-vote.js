@@ -23,7 +23,7 @@ function proposalVote(container, round, ctx) {
             'data-value': value,
             'aria-pressed': 'false',
             onclick: () => ctx.vote(round, subject, value, label),
-          }, `${symbol} ${label}`))),
+          }, h('span', { 'aria-hidden': 'true' }, symbol), ` ${label}`))),
         h('p', { class: 'voted', 'aria-live': 'polite' }));
     }));
   }

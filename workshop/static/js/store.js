@@ -13,6 +13,7 @@ export function emptyState() {
     rounds: new Map(),
     tallies: new Map(),
     draft: null,
+    draftRev: 0,
     me: null,
     people: [],
     removed: false,
@@ -35,7 +36,10 @@ export function applySnapshot(state, snap) {
     state.rounds.set(r.id, round);
     if (tally) state.tallies.set(r.id, tally);
   }
-  if (snap.draft) state.draft = snap.draft;
+  if (snap.draft) {
+    state.draft = snap.draft;
+    state.draftRev += 1;
+  }
   state.me = snap.me || null;
   state.people = snap.people || [];
 }
