@@ -31,6 +31,8 @@ def init_app(app: Any) -> None:
     """Compress the app's text responses and set how long static files are cached."""
     app.config.setdefault("COMPRESS_MIMETYPES", MIMETYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    # Static files are sent as streams; brotli streams well and every browser we serve reads it.
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "deflate"])
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)
     app.config.setdefault("COMPRESS_MIN_SIZE", 512)
     if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:

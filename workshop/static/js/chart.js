@@ -15,9 +15,9 @@ function svg(tag, attrs, text) {
 export function voteChart(counts) {
   const total = CHOICES.reduce((sum, [key]) => sum + (counts[key] || 0), 0);
   const row = 44;
-  const width = 600;
-  const label = 150;
-  const room = width - label - 120;
+  const width = 440;
+  const label = 140;
+  const room = width - label - 115;
   const chart = svg('svg', { viewBox: `0 0 ${width} ${row * CHOICES.length}`, class: 'chart', role: 'img' });
   const summary = CHOICES.map(([key, name]) => `${name} ${counts[key] || 0}`).join(', ');
   chart.setAttribute('aria-label', `${summary} (${total} votes)`);

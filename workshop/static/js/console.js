@@ -17,7 +17,11 @@ const live = new Live({
   auth: { workshop_id: workshopId },
   outboxKey: `workshop.console.outbox.${workshopId}`,
   on: {
-    change: render,
+    change(reason) {
+      // Events carry only counts of participants; the list of people comes with a snapshot.
+      if (reason === 'participants') live.refresh();
+      render();
+    },
     connection(state) {
       const pill = byId('conn');
       pill.dataset.state = state;

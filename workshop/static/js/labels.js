@@ -11,9 +11,9 @@ export const PHASES = {
 };
 
 export const CHOICES = [
-  ['agree', 'Agree', '👍'],
-  ['disagree', 'Disagree', '👎'],
-  ['abstain', 'Abstain', '–'],
+  ['agree', 'Agree'],
+  ['disagree', 'Disagree'],
+  ['abstain', 'Abstain'],
 ];
 
 export const STATUS = {

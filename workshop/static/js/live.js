@@ -100,10 +100,11 @@ export class Live {
   }
 
   /** Ask for what was missed since the last applied seq (or everything); then send what waits. */
-  resync(full = false) {
+  resync(full = false, withDraft = true) {
     if (!this.socket || !this.socket.connected || (this.syncing && !full)) return;
     this.syncing = true;
-    const since = full || !this.state.seq ? {} : { since: this.state.seq };
+    let since = full || !this.state.seq ? {} : { since: this.state.seq };
+    if (full && !withDraft && this.state.draft) since = { draft: false };
     this.socket.timeout(ACK_TIMEOUT).emit('sync', since, (err, reply) => {
       this.syncing = false;
       if (err || !reply || !reply.ok) {
@@ -130,6 +131,12 @@ export class Live {
       for (const message of waiting) this.apply(message);
       this.flush();
     });
+  }
+
+  /** Fetch a fresh snapshot without the draft (soon, once, however often asked). */
+  refresh() {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.resync(true, false), 300);
   }
 
   /** Queue an action and send it when connected; resolves with the acknowledgement. */

@@ -18,12 +18,12 @@ function proposalVote(container, round, ctx) {
         h('blockquote', {}, text.text),
         text.was ? h('p', { class: 'muted' }, `Now: ${text.was}`) : null,
         h('div', { class: 'votes', role: 'group', 'aria-labelledby': headingId },
-          CHOICES.map(([value, label, symbol]) => h('button', {
+          CHOICES.map(([value, label]) => h('button', {
             type: 'button',
             'data-value': value,
             'aria-pressed': 'false',
             onclick: () => ctx.vote(round, subject, value, label),
-          }, h('span', { 'aria-hidden': 'true' }, symbol), ` ${label}`))),
+          }, label))),
         h('p', { class: 'voted', 'aria-live': 'polite' }));
     }));
   }
