@@ -18,7 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from . import config as settings
     from . import compression, csrf, db, realtime, security
-    from .views import api, auth, console, health, history, participant, projector
+    from .views import api, auth, console, downloads, health, history, participant, projector
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(settings.from_environment(app.instance_path))
@@ -30,7 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     security.init_app(app)
     compression.init_app(app)
-    for blueprint in (health.bp, auth.bp, api.bp, console.bp, history.bp, projector.bp, participant.bp):
+    for blueprint in (health.bp, auth.bp, api.bp, console.bp, downloads.bp, history.bp, projector.bp, participant.bp):
         app.register_blueprint(blueprint)
     if app.config.get("REALTIME", True):
         realtime.init_app(app)

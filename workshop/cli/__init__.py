@@ -13,9 +13,9 @@ SERVER_COMMANDS = ("serve", "demo")
 
 def build() -> click.Group:
     """Return the CLI group with every command registered."""
-    from . import database, demo, export, facilitators, server, tools, versions
+    from . import database, demo, export, facilitators, record, server, tools, versions
 
-    for module in (database, tools, versions, export, facilitators, server, demo):
+    for module in (database, tools, versions, export, record, facilitators, server, demo):
         module.register(cli)
     return cli
 

@@ -125,7 +125,16 @@ def workshop_record(session: Session, workshop: Workshop) -> dict[str, Any]:
         and any((c.get("provenance") or {}).get("workshop_id") == workshop.id for c in v.changes)
     ]
     end = tool.agreed_version or tool.latest_version
-    comparison = compare(drafts.read(session, tool.id, workshop.start_version), drafts.read(session, tool.id, end))
+    start_content, end_content = (
+        drafts.read(session, tool.id, workshop.start_version),
+        drafts.read(session, tool.id, end),
+    )
+    comparison = compare(start_content, end_content)
+    proposals = _proposals(session, workshop)
+    labels = {f"proposal:{p['id']}": f"Proposal #{p['id']} ({p['kind'].replace('_', ' ')})" for p in proposals}
+    for content in (start_content, end_content):
+        for _, _, item in content.items():
+            labels.setdefault(f"item:{item.id}", f"{item.code}: {item.stem[:80]}")
     return {
         "generated_at": datetime.now(UTC).isoformat(),
         "workshop": {
@@ -147,7 +156,8 @@ def workshop_record(session: Session, workshop: Workshop) -> dict[str, Any]:
         "participation": participation,
         "phases": _phases(session, workshop),
         "rounds": _rounds(session, workshop, participation["joined"] - participation["removed"]),
-        "proposals": _proposals(session, workshop),
+        "proposals": proposals,
+        "subject_labels": labels,
         "versions": versions,
         "comparison": comparison,
         "comparison_summary": summary(comparison),

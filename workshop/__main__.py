@@ -1,0 +1,5 @@
+"""Run the workshop command with python -m workshop."""
+
+from .cli import main
+
+main()
