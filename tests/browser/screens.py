@@ -50,7 +50,9 @@ def connected(page: Any) -> None:
 def phase(console: Any, label: str) -> None:
     """Move the workshop to a phase from the console."""
     console.locator("#phase-buttons").get_by_role("button", name=label).click()
-    expect(console.locator("#phase-buttons").get_by_role("button", name=label)).to_have_attribute("aria-pressed", "true")
+    expect(console.locator("#phase-buttons").get_by_role("button", name=label)).to_have_attribute(
+        "aria-pressed", "true"
+    )
 
 
 def vote(phone: Any, proposal_id: int, choice: str) -> None:

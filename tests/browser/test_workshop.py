@@ -13,10 +13,13 @@ from tests.live.harness import Server
 
 FIRST_ITEM = "itm_wlb_1"
 REWORD = "I expect to balance my work and my home life when I return."
+EDITED = "I expect to balance work and home life when I return to clinical work."
 
 
 def _proposal_ids(console: Any) -> list[int]:
-    return [int(x) for x in console.locator("#proposals > li[data-id]").evaluate_all("els => els.map(e => e.dataset.id)")]
+    return [
+        int(x) for x in console.locator("#proposals > li[data-id]").evaluate_all("els => els.map(e => e.dataset.id)")
+    ]
 
 
 def test_whole_workshop(browser: Any, server: Server, axe: Axe, shots: Shots) -> None:
@@ -131,14 +134,16 @@ def test_whole_workshop(browser: Any, server: Server, axe: Axe, shots: Shots) ->
     for item in items:
         expect(item).to_contain_text(REWORD)
         item.get_by_role("button", name=re.compile("Edit wording")).click()
-    ann.get_by_label("Question", exact=True).fill("I expect to balance work and home life when I return to clinical work.")
+    ann.get_by_label("Question", exact=True).fill(
+        "I expect to balance work and home life when I return to clinical work."
+    )
     ben.get_by_label("Question", exact=True).fill("I expect a good balance between work and home.")
     ann.get_by_role("button", name="Save wording").click()
     expect(ann.locator("#edit-section")).to_be_hidden()
     ben.get_by_role("button", name="Save wording").click()
     conflict = ben.locator("#edit-conflict")
     expect(conflict).to_contain_text("Someone else changed this question")
-    expect(conflict).to_contain_text("I expect to balance work and home life when I return to clinical work.")
+    expect(conflict).to_contain_text(EDITED)
     expect(ben.get_by_label("Question", exact=True)).to_have_value("I expect a good balance between work and home.")
     axe.check(ben, "phone, edit conflict")
     shots.take(ben, "phone-conflict")

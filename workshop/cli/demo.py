@@ -51,7 +51,9 @@ def prepare(db: Any, instance: Path) -> dict[str, Any]:
         tool = s.scalar(select(Tool).where(Tool.owner_id == facilitator.id).order_by(Tool.id.desc()).limit(1))
         if tool is None:
             content = replace(toolformat.template("rtw-review"), title=TOOL_TITLE)
-            info = drafts.create_tool(s, Actor("facilitator", facilitator.id), content, origin={"template": "rtw-review"})
+            info = drafts.create_tool(
+                s, Actor("facilitator", facilitator.id), content, origin={"template": "rtw-review"}
+            )
             tool = drafts.get_tool(s, info.tool_id)
             tool.owner_id = facilitator.id
         workshop = s.scalar(
@@ -62,7 +64,12 @@ def prepare(db: Any, instance: Path) -> dict[str, Any]:
         )
         if workshop is None:
             workshop = workshops.open_workshop(s, facilitator.id, tool.id, WORKSHOP_TITLE)
-        return {"email": facilitator.email, "password": password, "workshop_id": workshop.id, "code": workshop.join_code}
+        return {
+            "email": facilitator.email,
+            "password": password,
+            "workshop_id": workshop.id,
+            "code": workshop.join_code,
+        }
 
 
 def addresses(host: str, port: int, public_url: str | None) -> tuple[str, str]:
@@ -90,7 +97,9 @@ def demo_command(ctx: AppContext, host: str, port: int) -> None:
     click.echo(f"  Join URL:  {phones}/join/{facts['code']}")
     click.echo(f"  Join code: {facts['code']}  (or type {phones}/ on a phone)")
     if host.startswith("127.") or host == "localhost":
-        click.echo("  Phones cannot reach a server listening on 127.0.0.1: start it with --host 0.0.0.0 to let them join.")
+        click.echo(
+            "  Phones cannot reach a server listening on 127.0.0.1: start it with --host 0.0.0.0 to let them join."
+        )
     elif phones.startswith(("http://127.", "http://localhost")):
         click.echo("  No network address found: phones can join once this computer is on the same network.")
     from ..server import run

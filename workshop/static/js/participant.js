@@ -43,6 +43,8 @@ async function lookUp(code) {
   );
   step('details-step');
   byId('details-h').focus();
+  // While the person reads and types, fetch the live page's scripts so joining is quick.
+  import('./participant-live.js').catch(() => {});
   return null;
 }
 
