@@ -117,7 +117,7 @@ def build_awkward(*, emoji: bool = True) -> ToolContent:
                 TEMPLATE_LIKE,
                 "yes_no_na",
                 respondent="joint",
-                show_when={"item_id": "itm_q_quotes", "when": {"operator": "at_most", "value": 0}},
+                show_when={"item_id": "itm_q_quotes", "when": {"operator": "at_most", "value": 1}},
             ),
         ),
     ]

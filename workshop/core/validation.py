@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .content import (
     CHOICE_TYPES,
     CODE_MAX,
@@ -24,7 +26,9 @@ HELP_MAX = 4000
 LABEL_MAX = 500
 NOTE_MAX = 2000
 #: Variable names REDCap and XLSForm keep for themselves.
-RESERVED_CODES = frozenset({"record_id", "redcap_event_name", "redcap_repeat_instrument"})
+RESERVED_CODES = frozenset({"record_id", "meta"})
+#: Control characters break DOCX, XLSX and XForm writers; only tab and newline are allowed, in long text.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 AGREEMENT_OPTIONS = (
     Option("1", "Strongly disagree", 1.0),
@@ -50,11 +54,13 @@ def default_options(response_type: str) -> tuple[Option, ...]:
     return ()
 
 
-def _text(problems: list[str], where: str, value: str, limit: int, *, required: bool) -> None:
+def _text(problems: list[str], where: str, value: str, limit: int, *, required: bool, one_line: bool = False) -> None:
     if required and not value.strip():
         problems.append(f"{where} must not be empty")
     if len(value) > limit:
         problems.append(f"{where} is longer than {limit} characters")
+    if CONTROL.search(value) or (one_line and ("\n" in value or "\r" in value)):
+        problems.append(f"{where} holds control characters" + (" or line breaks" if one_line else ""))
 
 
 def _condition(problems: list[str], where: str, cond: Condition, target: Item) -> None:
@@ -68,9 +74,14 @@ def _condition(problems: list[str], where: str, cond: Condition, target: Item) -
         if not 0 <= cond.value <= 10:  # type: ignore[operator]
             problems.append(f"{where}: {cond.operator} must be between 0 and 10 on a 0-10 scale")
     elif target.response_type in ("agreement", "yes_no_na", "single_choice"):
-        # A bound on a single answer compares that option's score.
-        if not any(o.score is not None for o in target.options):
+        # A bound on a single answer compares that option's score; one no option can meet is a mistake.
+        scores = [o.score for o in target.options if o.score is not None]
+        if not scores:
             problems.append(f"{where}: {cond.operator} needs options with scores")
+        elif (cond.operator == "at_most" and cond.value < min(scores)) or (  # type: ignore[operator]
+            cond.operator == "at_least" and cond.value > max(scores)  # type: ignore[operator]
+        ):
+            problems.append(f"{where}: no answer of {target.code} can meet {cond.operator} {cond.value:g}")  # type: ignore[str-format]
     else:
         problems.append(f"{where}: {cond.operator} needs a 0-10 scale or a single answer with scores")
 
@@ -83,10 +94,11 @@ def _options(problems: list[str], where: str, item: Item) -> None:
         for o in item.options:
             if not OPTION_CODE_PATTERN.match(o.code):
                 problems.append(f"{where}: option code {o.code!r} must be letters, digits or _")
-            if o.code in seen:
-                problems.append(f"{where}: option code {o.code!r} is used twice")
-            seen.add(o.code)
-            _text(problems, f"{where}: option {o.code!r} label", o.label, LABEL_MAX, required=True)
+            # REDCap lower-cases checkbox codes, so codes differing only in case would collide there.
+            if o.code.lower() in seen:
+                problems.append(f"{where}: option code {o.code!r} is used twice (codes ignore case)")
+            seen.add(o.code.lower())
+            _text(problems, f"{where}: option {o.code!r} label", o.label, LABEL_MAX, required=True, one_line=True)
     elif item.options:
         problems.append(f"{where}: a {item.response_type} item has no options")
 
@@ -98,8 +110,8 @@ def _item(problems: list[str], item: Item, content: ToolContent) -> None:
             f"{where}: code must start with a lower-case letter, hold only a-z, 0-9 and _, "
             f"and be at most {CODE_MAX} characters"
         )
-    if item.code in RESERVED_CODES:
-        problems.append(f"{where}: code {item.code!r} is reserved")
+    if item.code in RESERVED_CODES or item.code.startswith("redcap_") or item.code.endswith("_complete"):
+        problems.append(f"{where}: code {item.code!r} is reserved by REDCap or XLSForm")
     _text(problems, f"{where}: stem", item.stem, STEM_MAX, required=True)
     _text(problems, f"{where}: help", item.help, HELP_MAX, required=False)
     _text(problems, f"{where}: source note", item.source_note, NOTE_MAX, required=False)
@@ -139,7 +151,7 @@ def _show_when_cycles(content: ToolContent) -> list[str]:
 def problems_in(content: ToolContent) -> list[str]:
     """Return every rule the content breaks, as readable sentences."""
     problems: list[str] = []
-    _text(problems, "tool title", content.title, TITLE_MAX, required=True)
+    _text(problems, "tool title", content.title, TITLE_MAX, required=True, one_line=True)
     _text(problems, "tool description", content.description, DESCRIPTION_MAX, required=False)
     ids: set[str] = set()
     codes: set[str] = set()
@@ -148,7 +160,7 @@ def problems_in(content: ToolContent) -> list[str]:
             if not ID_PATTERN.match(obj.id) or obj.id in ids:
                 problems.append(f"{kind} id {obj.id!r} must be unique letters, digits, - or _")
             ids.add(obj.id)
-            _text(problems, f"{kind} {obj.id} title", obj.title, TITLE_MAX, required=True)
+            _text(problems, f"{kind} {obj.id} title", obj.title, TITLE_MAX, required=True, one_line=True)
             _text(problems, f"{kind} {obj.id} description", obj.description, DESCRIPTION_MAX, required=False)
     for _, _, item in content.items():
         if not ID_PATTERN.match(item.id) or item.id in ids:
