@@ -84,6 +84,20 @@ def test_structure_ops() -> None:
         ({"op": "update_item", "item_id": "q1", "set": {"stem": ""}}, Invalid, "stem must not be empty"),
         ({"op": "add_item", "topic_id": "t", "item": {"code": "q1", "stem": "Dup"}}, Invalid, "used twice"),
         ({"op": "set_tool", "set": {"title": 5}}, Invalid, "title must be text"),
+        ({"op": "set_tool", "set": {"title": "Two\nlines"}}, Invalid, "control characters or line breaks"),
+        ({"op": "update_item", "item_id": "q2", "set": {"stem": "bell\x07"}}, Invalid, "control characters"),
+        ({"op": "update_item", "item_id": "q2", "set": {"code": "redcap_x"}}, Invalid, "reserved"),
+        ({"op": "update_item", "item_id": "q2", "set": {"code": "form_complete"}}, Invalid, "reserved"),
+        (
+            {"op": "update_item", "item_id": "q2", "set": {"options": [{"code": "a", "label": "A"}, {"code": "A", "label": "B"}]}},
+            Invalid,
+            "ignore case",
+        ),
+        (
+            {"op": "update_item", "item_id": "q2", "set": {"show_when": {"item_id": "q1", "when": {"operator": "at_most", "value": -1}}}},
+            Invalid,
+            "no answer of q1 can meet",
+        ),
     ],
 )
 def test_refusals_are_clear(change: object, error: type[Exception], message: str) -> None:
