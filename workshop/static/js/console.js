@@ -5,7 +5,7 @@ import { voteChart } from './chart.js';
 import { renderProposals, setUpProxyProposals } from './console-proposals.js';
 import { byId, h, setText } from './dom.js';
 import { refillSelect, renderDraft } from './draft.js';
-import { CHOICES, CONNECTION, countdown, describe, groupLabel, phaseText } from './labels.js';
+import { CHOICES, CONNECTION, countdown, groupLabel, phaseText, subjectText } from './labels.js';
 import { Live } from './live.js';
 import { currentRound } from './store.js';
 
@@ -133,9 +133,14 @@ function renderRound(state) {
   }
   for (const block of tallyBox.querySelectorAll('[data-subject]')) {
     const subject = block.dataset.subject;
-    const proposal = state.proposals.get(Number(subject.split(':')[1]));
     const counts = (tally.subjects || {})[subject] || {};
-    setText(block.querySelector('h3'), proposal ? `#${proposal.id} ${describe(proposal, state.draft).text}` : subject);
+    setText(block.querySelector('h3'), subjectText(state, subject));
+    if (round.kind !== 'proposal_vote') {
+      // Rating, ranking and dot rounds: their figures are in the workshop record; here, the decision so far.
+      const decision = (tally.decisions || {})[subject];
+      setText(block.querySelector('.counts'), decision ? `So far: ${decision.replace('_', ' ')}` : '');
+      continue;
+    }
     const line = CHOICES.map(([key, label]) => `${label} ${counts[key] || 0}`).join(' · ');
     if (block.querySelector('.counts').textContent !== line) {
       setText(block.querySelector('.counts'), line);

@@ -87,3 +87,14 @@ export function countdown(endsAt, now = Date.now()) {
   const hours = Math.floor(left / 3600);
   return hours ? `${hours}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
+
+/** Return the text of a round's subject: a proposal's wording or a question's stem. */
+export function subjectText(state, subject) {
+  const [kind, id] = subject.split(':');
+  if (kind === 'proposal') {
+    const proposal = state.proposals.get(Number(id));
+    return proposal ? `#${proposal.id} ${describe(proposal, state.draft).text}` : `Proposal #${id}`;
+  }
+  const found = findItem(state.draft, id);
+  return found ? found.item.stem : subject;
+}

@@ -94,6 +94,7 @@ export function renderProposals(list, state, ctx) {
       h('blockquote', {}, text.text),
       text.was ? h('p', { class: 'muted' }, `Now: ${text.was}`) : null,
       p.rationale ? h('p', {}, h('strong', {}, 'Why: '), p.rationale) : null,
+      p.author_name ? h('p', { class: 'muted' }, `From ${p.author_name}`) : null,
       p.comments.length
         ? h('ul', { class: 'comments' }, p.comments.map((c) => h('li', {}, c.by === 'facilitator' ? 'Facilitator: ' : '', c.body)))
         : null,

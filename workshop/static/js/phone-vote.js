@@ -3,7 +3,7 @@
 
 import { h, setText } from './dom.js';
 import { voteChart } from './chart.js';
-import { CHOICES, describe } from './labels.js';
+import { CHOICES, describe, subjectText } from './labels.js';
 
 /** proposal_vote: agree / disagree / abstain on each proposal, changeable while the round is open. */
 function proposalVote(container, round, ctx) {
@@ -62,8 +62,15 @@ export function renderResults(container, round, tally, state) {
     container.replaceChildren(h('p', { class: 'muted' }, 'Results will appear here when the facilitator shows them.'));
     return;
   }
+  const voted = h('p', {}, `Vote ${round.number}: ${tally.voters} ${tally.voters === 1 ? 'person' : 'people'} voted.`);
+  if (round.kind !== 'proposal_vote') {
+    const decisions = tally.decisions || {};
+    container.replaceChildren(voted, h('ul', {}, round.subjects.map((subject) =>
+      h('li', {}, subjectText(state, subject), decisions[subject] ? ` — ${decisions[subject].replace('_', ' ')}` : ''))));
+    return;
+  }
   container.replaceChildren(
-    h('p', {}, `Vote ${round.number}: ${tally.voters} ${tally.voters === 1 ? 'person' : 'people'} voted.`),
+    voted,
     ...round.subjects.map((subject) => {
       const proposal = state.proposals.get(Number(subject.split(':')[1]));
       const text = proposal ? describe(proposal, state.draft) : { what: 'Proposal', text: '' };

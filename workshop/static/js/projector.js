@@ -3,7 +3,7 @@
 import { io } from '../vendor/socket.io.esm.min.js';
 import { voteChart } from './chart.js';
 import { byId, h, setText } from './dom.js';
-import { CONNECTION, countdown, describe, phaseText } from './labels.js';
+import { CONNECTION, countdown, describe, phaseText, subjectText } from './labels.js';
 import { Live } from './live.js';
 
 const workshopId = Number(byId('main').dataset.workshopId);
@@ -40,7 +40,14 @@ function renderResults(state) {
   const key = JSON.stringify([revealed.id, tally, state.version?.number]);
   if (key === resultsKey) return;
   resultsKey = key;
-  section.replaceChildren(h('h2', {}, `Results of vote ${revealed.number} (${tally.voters} voted)`),
+  const heading = h('h2', {}, `Results of vote ${revealed.number} (${tally.voters} voted)`);
+  if (revealed.kind !== 'proposal_vote') {
+    const decisions = tally.decisions || {};
+    section.replaceChildren(heading, h('ul', {}, revealed.subjects.map((subject) =>
+      h('li', {}, subjectText(state, subject), decisions[subject] ? ` — ${decisions[subject].replace('_', ' ')}` : ''))));
+    return;
+  }
+  section.replaceChildren(heading,
     ...revealed.subjects.map((subject) => {
       const proposal = state.proposals.get(Number(subject.split(':')[1]));
       const text = proposal ? describe(proposal, state.draft) : { what: subject, text: '' };
