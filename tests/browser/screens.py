@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -22,6 +23,15 @@ def open_console(browser: Any, server: Server, email: str = "facilitator@example
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Your tools and workshops")).to_be_visible()
     return page
+
+
+def open_workshop(console: Any) -> str:
+    """Create a tool, open a workshop on it from the console, and return the join code."""
+    console.get_by_role("button", name="Create a tool").click()
+    console.get_by_role("link", name="Workshop console").click()
+    console.get_by_role("button", name=re.compile("Open a workshop")).first.click()
+    connected(console)
+    return str(console.locator("main").get_attribute("data-code"))
 
 
 def join(browser: Any, server: Server, code: str, name: str, group: str, *, typed: bool) -> Any:

@@ -8,20 +8,11 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LAPTOP, PHONE, Axe, Shots
-from tests.browser.screens import connected, open_console, open_item
+from tests.browser.screens import connected, open_console, open_item, open_workshop
 from tests.live.harness import Server
 
 #: The participant page's budget: everything its first load transfers, compressed.
 PAGE_BUDGET_BYTES = 60 * 1024
-
-
-def _workshop(console: Any) -> str:
-    """Create a tool, open a workshop on it, and return the join code."""
-    console.get_by_role("button", name="Create a tool").click()
-    console.get_by_role("link", name="Workshop console").click()
-    console.get_by_role("button", name=re.compile("Open a workshop")).first.click()
-    connected(console)
-    return str(console.locator("main").get_attribute("data-code"))
 
 
 def _overflow(page: Any) -> int:
@@ -30,7 +21,7 @@ def _overflow(page: Any) -> int:
 
 def test_version_history_compare_name_agree_restore(browser: Any, server: Server, axe: Axe, shots: Shots) -> None:
     console = open_console(browser, server)
-    _workshop(console)
+    open_workshop(console)
     item = open_item(console, "Work-life balance", "itm_wlb_1")
     item.get_by_role("button", name=re.compile("Edit wording")).click()
     console.get_by_label("Question", exact=True).fill("I expect to balance my work with my home life when I go back.")
@@ -69,7 +60,7 @@ def test_phone_by_keyboard_reload_and_reflow(browser: Any, server: Server, axe: 
     console.get_by_label("Email").fill("facilitator@example.org")
     console.get_by_label("Password").fill("a long enough password")
     console.get_by_role("button", name="Log in").click()
-    code = _workshop(console)
+    code = open_workshop(console)
 
     phone = browser.new_context(**PHONE).new_page()
     phone.goto(server.url + "/")

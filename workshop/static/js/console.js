@@ -114,6 +114,17 @@ function renderPeople(state) {
   refillSelect(byId('proxy-group'), [h('option', { value: '' }, 'No group'), ...ws.groups.map((g) => h('option', { value: g.id }, g.label))]);
 }
 
+/** A row for entering the vote of a participant without a phone. */
+function proxyVote(round, subject, proxies) {
+  const id = `pv-${subject.replace(':', '-')}`;
+  const who = h('select', { id }, proxies.map((p) => h('option', { value: p.id }, p.display_name || p.pseudonym)));
+  return h('div', { class: 'row' }, h('label', { for: id }, 'Vote for'), who, CHOICES.map(([value, label]) =>
+    h('button', {
+      type: 'button',
+      onclick: () => act('vote.cast', { round_id: round.id, subject, value, proxy_participant_id: Number(who.value) }, 'Proxy vote'),
+    }, label, h('span', { class: 'sr-only' }, ` on ${subject.replace(':', ' ')}`))));
+}
+
 function renderRound(state) {
   const round = currentRound(state);
   const tallyBox = byId('tally');
@@ -129,7 +140,15 @@ function renderRound(state) {
   if (tallyBox.dataset.round !== String(round.id)) {
     tallyBox.dataset.round = String(round.id);
     tallyBox.replaceChildren(...round.subjects.map((subject) => h('div', { class: 'result', 'data-subject': subject },
-      h('h3', {}), h('p', { class: 'counts' }), h('div', { class: 'chart-box' }))));
+      h('h3', {}), h('p', { class: 'counts' }), h('div', { class: 'chart-box' }), h('div', { class: 'proxy-vote' }))));
+  }
+  const proxies = state.people.filter((p) => p.proxy && !p.removed);
+  const proxyKey = `${round.id}:${round.status}:${proxies.map((p) => p.id).join(',')}`;
+  if (tallyBox.dataset.proxies !== proxyKey && round.kind === 'proposal_vote') {
+    tallyBox.dataset.proxies = proxyKey;
+    for (const block of tallyBox.querySelectorAll('[data-subject]')) {
+      block.querySelector('.proxy-vote').replaceChildren(...(round.status === 'open' && proxies.length ? [proxyVote(round, block.dataset.subject, proxies)] : []));
+    }
   }
   for (const block of tallyBox.querySelectorAll('[data-subject]')) {
     const subject = block.dataset.subject;
