@@ -25,7 +25,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -58,8 +58,12 @@ class Database:
             database = self.url.database or ""
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            # A pool of file connections would be shared across green threads; fresh ones are cheap.
-            options["poolclass"] = NullPool
+                # Keep connections open: closing the last one checkpoints the WAL and deletes it, which made
+                # every write pay for a checkpoint. A pooled connection is checked out by one green thread at
+                # a time (SQLAlchemy sets check_same_thread=False for file databases).
+                options.update(poolclass=QueuePool, pool_size=5, max_overflow=20)
+            else:
+                options["poolclass"] = NullPool
         else:
             options.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
         self.engine: Engine = create_engine(self.url, **options)
