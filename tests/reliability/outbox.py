@@ -31,6 +31,47 @@ def close_transport(sio: socketio.Client) -> None:
         ws.shutdown()
 
 
+class EventLog:
+    """The numbered events a client applied: each exactly once, in order, whatever order they arrive in."""
+
+    def __init__(self) -> None:
+        #: The last event applied, and every seq applied in order (to prove nothing was skipped or doubled).
+        self.seq = 0
+        self.applied: list[int] = []
+        self.snapshots = 0
+        self._early: dict[int, dict[str, Any]] = {}
+
+    def take(self, message: dict[str, Any]) -> None:
+        """Apply an event if it is the next one; keep a later one until the gap is filled."""
+        seq = message["seq"]
+        if seq <= self.seq:
+            return  # already applied (a sync overtook the broadcast)
+        self._early[seq] = message
+        while self.seq + 1 in self._early:
+            self.seq += 1
+            self.applied.append(self.seq)
+            self._early.pop(self.seq)
+
+    def catch_up(self, reply: dict[str, Any]) -> None:
+        """Apply a ``sync`` reply: the events missed, or a snapshot that replaces everything."""
+        if "snapshot" in reply:
+            self.snapshots += 1
+            self.seq = reply["seq"]
+            self.applied.append(self.seq)
+            self._early = {s: m for s, m in self._early.items() if s > self.seq}
+        for message in reply.get("events", []):
+            self.take(message)
+        while self.seq + 1 in self._early:  # live events that arrived before the reply
+            self.seq += 1
+            self.applied.append(self.seq)
+            self._early.pop(self.seq)
+
+    def contiguous(self) -> bool:
+        """Return whether every seq from the first applied to the last was applied exactly once, in order."""
+        first = self.applied[0] if self.applied else 0
+        return self.applied == list(range(first, first + len(self.applied)))
+
+
 class OutboxClient:
     """One participant (or facilitator) with an outbox of unacknowledged actions."""
 
@@ -40,11 +81,7 @@ class OutboxClient:
         self.headers = headers or {}
         self.name = name
         self.lock = threading.Lock()
-        #: The last event applied, and every seq applied in order (to prove nothing was skipped or doubled).
-        self.seq = 0
-        self.applied: list[int] = []
-        self.snapshots = 0
-        self._early: dict[int, dict[str, Any]] = {}
+        self.log = EventLog()
         #: op id -> (event name, payload) of actions not yet acknowledged, in the order they were made.
         self.outbox: dict[str, tuple[str, dict[str, Any]]] = {}
         #: op id -> the acknowledgement received (the first one, or the one received on resend).
@@ -60,18 +97,12 @@ class OutboxClient:
 
     def _on_event(self, message: dict[str, Any]) -> None:
         with self.lock:
-            self._take(message)
+            self.log.take(message)
 
-    def _take(self, message: dict[str, Any]) -> None:
-        """Apply an event if it is the next one; keep a later one until the gap is filled."""
-        seq = message["seq"]
-        if seq <= self.seq:
-            return  # already applied (a sync overtook the broadcast)
-        self._early[seq] = message
-        while self.seq + 1 in self._early:
-            self.seq += 1
-            self.applied.append(self.seq)
-            self._early.pop(self.seq)
+    @property
+    def seq(self) -> int:
+        """Return the last event applied."""
+        return self.log.seq
 
     def connect(self) -> None:
         """Open a connection and catch up with ``sync``; raise Unreachable if the server does not answer."""
@@ -103,13 +134,7 @@ class OutboxClient:
         reply = self._call("sync", {"since": self.seq, "draft": False} if self.seq else {"draft": False})
         assert reply["ok"], reply
         with self.lock:
-            if "snapshot" in reply:
-                self.snapshots += 1
-                self.seq = reply["seq"]
-                self.applied.append(self.seq)
-                self._early = {s: m for s, m in self._early.items() if s > self.seq}
-            for message in reply.get("events", []):
-                self._take(message)
+            self.log.catch_up(reply)
         return reply
 
     # --- actions ------------------------------------------------------------------------
