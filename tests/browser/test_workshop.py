@@ -49,11 +49,16 @@ def test_whole_workshop(browser: Any, server: Server, axe: Axe, shots: Shots) ->
     expect(projector.locator("#joined")).to_have_text("3")
     axe.check(ann, "phone, review")
     shots.take(projector, "projector-join", readme=True)
+    axe.check(projector, "projector, people joined")
 
     # Silent generation: proposals stay with their authors and the facilitator.
     phase(console, "Propose (silent)")
+    console.get_by_role("button", name="Start timer").click()
     for phone in phones:
         expect(phone.locator("#phase-title")).to_have_text("Propose changes")
+    expect(ann.locator("#timer")).to_contain_text(re.compile(r"Time left: [45]:\d\d"))
+    expect(projector.locator("#timer")).to_have_text(re.compile(r"^[45]:\d\d$"))
+    shots.take(projector, "projector-propose")
     ann.get_by_label("New wording for a question").check()
     ann.locator("#p-item").select_option(FIRST_ITEM)
     ann.get_by_label("Wording of the question").fill(REWORD)

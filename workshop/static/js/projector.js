@@ -8,6 +8,15 @@ import { Live } from './live.js';
 
 const workshopId = Number(byId('main').dataset.workshopId);
 let lastVersion = null;
+// What the room is asked to do, in words for a screen (the phones have their own).
+const ROOM = {
+  review: 'Open the draft on your phone and read it through.',
+  propose: 'On your phone, propose new questions or better wording. Proposals stay private until they are shown.',
+  discuss: 'The proposals are on your phones: discuss them and add comments.',
+  vote: 'Vote on your phone. Votes are secret: only totals are ever shown.',
+  results: 'The results of the vote.',
+  refine: 'Improve the wording together; every saved change makes a new draft version.',
+};
 let resultsKey = '';
 
 const live = new Live({
@@ -60,7 +69,8 @@ function render(reason) {
   const ws = state.workshop;
   if (!ws) return;
   const phase = ws.status === 'closed' ? 'closed' : ws.phase;
-  const [title, help] = phaseText(phase);
+  const [title, phoneHelp] = phaseText(phase);
+  const help = ROOM[phase] || phoneHelp;
   setText(byId('w-title'), ws.title);
   setText(byId('phase-title'), title);
   setText(byId('phase-help'), help);
