@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,3 +60,12 @@ def app(tmp_path: Path):  # type: ignore[no-untyped-def]
 def client(app):  # type: ignore[no-untyped-def]
     """Return a test client of the app."""
     return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def _close_live_clients() -> Iterator[None]:
+    """Close the Socket.IO clients and HTTP sessions a live test opened, so none leaks into the next test."""
+    yield
+    harness = sys.modules.get("tests.live.harness")
+    if harness is not None:
+        harness.close_all()

@@ -81,12 +81,27 @@ def csrf_token(session: requests.Session, url: str) -> str:
     return match.group(1)
 
 
+#: Every client and HTTP session a test opened, closed by close_all() after each test.
+_open: list[Any] = []
+
+
+def close_all() -> None:
+    """Disconnect every client and close every HTTP session the last test opened."""
+    while _open:
+        thing = _open.pop()
+        try:
+            thing.close()
+        except Exception:  # noqa: BLE001 (a server already gone must not fail the next test)
+            pass
+
+
 class Facilitator:
     """A logged-in facilitator: an HTTP session plus helpers for the JSON API."""
 
     def __init__(self, server: Server, email: str, password: str = "a long enough password", setup: bool = False):
         self.server = server
         self.http = requests.Session()
+        _open.append(self.http)
         page = "/setup" if setup else "/login"
         token = csrf_token(self.http, server.url + page)
         form = {"csrf_token": token, "email": email, "password": password, "confirm": password}
@@ -120,6 +135,7 @@ class Client:
         self.tallies: list[dict[str, Any]] = []
         self.changed = threading.Condition()
         self.sio = socketio.Client(reconnection=False)
+        _open.append(self)
         self.sio.on("event", self._on_event)
         self.sio.on("tally", self._on_tally)
 
@@ -143,6 +159,13 @@ class Client:
     def disconnect(self) -> None:
         """Drop the connection."""
         self.sio.disconnect()
+
+    def close(self) -> None:
+        """Disconnect if connected and release the client's HTTP session."""
+        if self.sio.connected:
+            self.sio.disconnect()
+        if self.sio.eio.http is not None:
+            self.sio.eio.http.close()
 
     def call(self, name: str, data: dict[str, Any] | None = None, op_id: str | None = None) -> dict[str, Any]:
         """Send an action with a fresh (or the given) op id and return the acknowledgement."""
