@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 # eventlet announces its maintenance mode on import; the stack requires it, so say it once in the docs instead.
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 MODES = ("eventlet", "gevent", "threading")
 _chosen: str | None = None
+T = TypeVar("T")
 
 
 def choose(mode: str | None = None) -> str:
@@ -21,6 +24,9 @@ def choose(mode: str | None = None) -> str:
     if _chosen is not None:
         return _chosen
     if mode == "eventlet":
+        # psycopg waits for PostgreSQL in C (poll), which eventlet cannot see: the whole process would stop
+        # for every query. It detects gevent's patching itself, not eventlet's; its select() wait is green.
+        os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
         import eventlet
 
         eventlet.monkey_patch()
@@ -30,3 +36,16 @@ def choose(mode: str | None = None) -> str:
         monkey.patch_all()
     _chosen = mode
     return mode
+
+
+def offload(fn: Callable[..., T], *args: Any) -> T:
+    """Run a blocking call (an fsync) in a real OS thread, so that green threads keep running meanwhile."""
+    if _chosen == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute(fn, *args)  # type: ignore[no-any-return]
+    if _chosen == "gevent":
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(fn, args)  # type: ignore[no-any-return]
+    return fn(*args)
