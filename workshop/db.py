@@ -7,13 +7,21 @@ writer waiting inside SQLite would stop the very green thread that holds the
 lock. Taking a (green, once monkey-patched) lock first means at most one writer
 per process is ever inside SQLite, and other processes (the CLI beside a
 running server) wait on the busy timeout.
+
+The COMMIT itself (SQLite's fsync) runs in a real OS thread, so the server's
+other green threads keep working while the disk syncs; and live actions go
+through ``Database.batched()``, which commits the actions that arrive during
+one fsync together in the next transaction (group commit). Each caller still
+returns only after its own transaction is committed.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,7 +35,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
 
+from .asyncmode import offload
+
 BUSY_TIMEOUT_MS = 10_000
+#: The most actions one group commit takes, so that a burst still gets its first acknowledgements soon.
+BATCH_MAX = 200
+log = logging.getLogger(__name__)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -45,6 +58,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
     conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _durable_commit(session: Session) -> None:
+    """COMMIT (and fsync) in a real thread; SQLAlchemy's own commit that follows then has nothing left to do."""
+    session.flush()
+    dbapi_connection = session.connection().connection.dbapi_connection
+    assert dbapi_connection is not None
+    offload(dbapi_connection.commit)
+
+
+@dataclass
+class _Job:
+    """One caller of ``Database.batched()`` waiting for its transaction."""
+
+    work: Callable[[Session], Any]
+    after: Callable[[Any], None] | None
+    wake: threading.Event = field(default_factory=threading.Event)
+    lead: bool = False
+    result: Any = None
+    error: BaseException | None = None
 
 
 class Database:
@@ -72,6 +105,9 @@ class Database:
             event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.RLock()
+        self._queue: list[_Job] = []
+        self._queue_lock = threading.Lock()
+        self._leading = False
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -84,6 +120,75 @@ class Database:
             conn.execution_options(sqlite_begin="IMMEDIATE")
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
+                _durable_commit(session)
+
+    def batched(self, work: Callable[[Session], Any], after: Callable[[Any], None] | None = None) -> Any:
+        """Run ``work(session)`` in a write transaction; return its result once that transaction is committed.
+
+        On SQLite, callers that arrive while another transaction commits share the next one (group commit):
+        each runs in its own savepoint, so one that raises changes nothing and is raised to its caller alone.
+        ``after(result)`` runs once committed, in commit order, before any caller of that transaction
+        returns (it is where events are broadcast, so they go out in sequence).
+        """
+        if not self.is_sqlite:
+            with self.write() as session:
+                result = work(session)
+            if after is not None:
+                after(result)
+            return result
+        job = _Job(work, after)
+        with self._queue_lock:
+            self._queue.append(job)
+            if not self._leading:
+                self._leading = job.lead = True
+        if not job.lead:
+            job.wake.wait()  # until committed, or until asked to lead the next transaction
+        if job.lead:
+            self._lead()
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    def _lead(self) -> None:
+        """Commit everything waiting as one transaction, then hand the lead to the first who came meanwhile."""
+        with self._queue_lock:
+            batch, self._queue = self._queue[:BATCH_MAX], self._queue[BATCH_MAX:]
+        try:
+            with self.write() as session:
+                for job in batch:
+                    try:
+                        with session.begin_nested():
+                            job.result = job.work(session)
+                    except Exception as exc:  # this job's own failure: its savepoint is rolled back
+                        job.error = exc
+        except BaseException as exc:  # nothing was committed: every job fails
+            for job in batch:
+                job.result, job.error = None, job.error or exc
+            if not isinstance(exc, Exception):
+                raise
+        else:
+            for job in batch:
+                if job.error is None and job.after is not None:
+                    try:
+                        job.after(job.result)
+                    except Exception:  # already committed: a failed broadcast must not fail the others
+                        log.exception("after-commit step failed")
+        finally:
+            self._hand_over(batch)
+
+    def _hand_over(self, batch: list[_Job]) -> None:
+        """Wake the callers of a finished transaction, and the first of those who came meanwhile to lead."""
+        with self._queue_lock:
+            following = self._queue[0] if self._queue else None
+            if following is None:
+                self._leading = False
+            else:
+                following.lead = True
+        for job in batch:
+            if not job.lead:
+                job.wake.set()
+        if following is not None:
+            following.wake.set()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -96,16 +96,23 @@ def on_action(name: str, *args: Any) -> dict[str, Any]:
         return _error(NotAllowed("connect first"))
     if len(args) != 1:
         return _error(Invalid("send exactly one JSON object with each event"))
+    data = args[0]
     try:
         limiter(current_app).hit_event(viewer.key)
-        with get_db().write() as s:
-            performed = actions.perform(s, viewer, name, args[0])
+        # Committed together with the actions that arrive during the same fsync; broadcast in sequence order.
+        performed = get_db().batched(
+            lambda s: actions.perform(s, viewer, name, data), after=lambda done: _broadcast(viewer.workshop_id, done)
+        )
     except (DomainError, RateLimited) as exc:
         return _error(exc)
+    return performed.reply  # type: ignore[no-any-return]
+
+
+def _broadcast(workshop_id: int, performed: actions.Performed) -> None:
+    """Send a committed action's events, and note a changed tally for the next coalesced broadcast."""
     send(performed.sent)
     if performed.tally_round is not None:
-        _coalescer().mark(viewer.workshop_id, performed.tally_round)
-    return performed.reply
+        _coalescer().mark(workshop_id, performed.tally_round)
 
 
 def _coalescer() -> TallyCoalescer:
