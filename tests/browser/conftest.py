@@ -46,9 +46,13 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Return Debian's Chromium under Playwright (skipped, or failed under CI=true, when it cannot run)."""
+    """Return Debian's Chromium under Playwright (skipped, or failed under CI=true, when it cannot run).
+
+    Module-scoped: Playwright's synchronous API runs an asyncio loop in this thread while it is open, and
+    later tests (outside this folder) start loops of their own.
+    """
     reason = _missing()
     if reason:
         if os.environ.get("CI", "").lower() == "true":
