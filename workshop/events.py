@@ -53,7 +53,7 @@ def on_connect(auth: Any = None) -> None:
     try:
         viewer = _identify(auth)
     except DomainError as exc:
-        raise ConnectionRefusedError(exc.to_dict()) from None
+        raise ConnectionRefusedError(exc.message, exc.to_dict()) from None
     _viewers[request.sid] = viewer  # type: ignore[attr-defined]
     room = private_room if viewer.sees_private else public_room
     join_room(room(viewer.workshop_id))

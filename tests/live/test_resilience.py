@@ -177,8 +177,12 @@ def test_removed_participant_is_refused(server: Server, facilitator: Facilitator
     phone.event("removed", lambda d: d["participant_id"] == me["id"])
     reply = phone.call("comment.add", {"proposal_id": 1, "body": "x"})
     assert reply["error"]["code"] == "not_allowed"
+    refused: dict[str, object] = {}
+    sio = socketio.Client(reconnection=False)
+    sio.on("connect_error", lambda data: refused.update(data))
     with pytest.raises(socketio.exceptions.ConnectionError):
-        Client(server, {"token": tokens[0]}).connect()
+        sio.connect(server.url, auth={"token": tokens[0]}, transports=["websocket"], wait_timeout=5)
+    assert refused["data"] == {"code": "not_allowed", "message": "the facilitator has removed you from this workshop"}
 
 
 @pytest.mark.parametrize(
