@@ -102,3 +102,23 @@ def test_downloads_need_the_right_facilitator(server: Server, facilitator: Facil
 
     anonymous = requests.get(record_url, timeout=10, allow_redirects=False)
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+def test_console_pages_offer_the_downloads_and_deletion(server: Server, facilitator: Facilitator) -> None:
+    workshop = facilitator.new_workshop()
+    page = facilitator.http.get(f"{server.url}/console/workshops/{workshop['id']}", timeout=10).text
+    for fmt in ("html", "pdf", "md", "votes-csv"):
+        assert f"/console/workshops/{workshop['id']}/record/{fmt}" in page
+    for fmt in FORMATS:
+        assert f"/console/tools/{workshop['tool_id']}/versions/latest/export/{fmt}" in page
+    history = facilitator.http.get(f"{server.url}/console/tools/{workshop['tool_id']}/versions", timeout=10).text
+    assert f"/console/tools/{workshop['tool_id']}/versions/1/export/redcap" in history
+
+    delete = f"{server.url}/console/workshops/{workshop['id']}/delete"
+    unconfirmed = facilitator.http.post(delete, data={"csrf_token": facilitator.csrf}, timeout=10)
+    assert unconfirmed.status_code == 422 and "exported the record" in unconfirmed.text
+    done = facilitator.http.post(
+        delete, data={"csrf_token": facilitator.csrf, "confirm": "yes"}, timeout=10, allow_redirects=False
+    )
+    assert done.status_code == 302
+    assert facilitator.http.get(f"{server.url}/console/workshops/{workshop['id']}", timeout=10).status_code == 404

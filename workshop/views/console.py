@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ..core import accounts, drafts, toolformat, workshops
@@ -13,18 +13,10 @@ from ..core.errors import DomainError
 from ..db import get_db
 from .api import join_url
 from .auth import login_required
+from .downloads import record_links, version_links
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 TEMPLATES = (("rtw-review", "Returning doctors' needs (from the review)"), ("blank", "Blank"))
-
-
-def export_formats(tool_id: int) -> list[dict[str, str]]:
-    """Return the export links ({"label", "url"}) listed for a tool: none unless an exporter registered a provider.
-
-    The export views register ``app.extensions["workshop.exports"] = fn(tool_id) -> [{"label", "url"}, ...]``.
-    """
-    provider = current_app.extensions.get("workshop.exports")
-    return list(provider(tool_id)) if callable(provider) else []
 
 
 def _home(error: str | None = None) -> ResponseReturnValue:
@@ -62,7 +54,8 @@ def workshop(workshop_id: int) -> ResponseReturnValue:
         "console/workshop.html",
         workshop=info,
         join_url=join_url(info["code"]),
-        exports=export_formats(info["tool_id"]),
+        exports=version_links(info["tool_id"], "latest"),
+        records=record_links(info["id"]),
     )
 
 
@@ -95,3 +88,14 @@ def open_workshop() -> ResponseReturnValue:
     except (DomainError, ValueError) as exc:
         return _home(getattr(exc, "message", "choose a tool"))
     return redirect(url_for("console.workshop", workshop_id=workshop_id))
+
+
+@bp.post("/workshops/<int:workshop_id>/delete")
+@login_required
+def delete_workshop(workshop_id: int) -> ResponseReturnValue:
+    """Delete a workshop and everything said in it, once the facilitator confirms the record was exported."""
+    if request.form.get("confirm") != "yes":
+        return _home("Tick the box to confirm that you have exported the record before deleting a workshop's data.")
+    with get_db().write() as s:
+        workshops.delete_workshop(s, g.facilitator_id, workshop_id)
+    return redirect(url_for("console.home"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, g
+from flask import Blueprint, Response, abort, g, url_for
 from flask.typing import ResponseReturnValue
 
 from ..core import accounts, drafts, record
@@ -21,6 +21,30 @@ RECORD_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "votes-csv": "text/csv; charset=utf-8",
 }
+
+
+RECORD_LABELS = {
+    "html": "Record (HTML, printable)",
+    "pdf": "Record (PDF)",
+    "md": "Record (Markdown)",
+    "votes-csv": "Anonymised votes (CSV)",
+}
+
+
+def version_links(tool_id: int, spec: int | str) -> list[dict[str, str]]:
+    """Return a download link per export format for one version (a number, latest or agreed)."""
+    return [
+        {"label": f.label, "url": url_for("downloads.export_version", tool_id=tool_id, spec=spec, fmt=name)}
+        for name, f in formats.FORMATS.items()
+    ]
+
+
+def record_links(workshop_id: int) -> list[dict[str, str]]:
+    """Return a download link per record format for one workshop."""
+    return [
+        {"label": label, "url": url_for("downloads.workshop_record", workshop_id=workshop_id, fmt=fmt)}
+        for fmt, label in RECORD_LABELS.items()
+    ]
 
 
 def _attachment(body: bytes, mimetype: str, name: str) -> Response:

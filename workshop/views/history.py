@@ -19,6 +19,7 @@ from ..core.live_models import Workshop
 from ..core.moderation import version_event
 from ..db import get_db
 from .auth import login_required
+from .downloads import version_links
 
 bp = Blueprint("history", __name__, url_prefix="/console/tools")
 
@@ -47,7 +48,10 @@ def versions(tool_id: int) -> ResponseReturnValue:
         tool = accounts.check_tool(s, g.facilitator_id, tool_id)
         rows = [v.to_dict(with_changes=False) for v in reversed(drafts.versions(s, tool_id))]
         title, latest = tool.title, tool.latest_version
-    return render_template("console/versions.html", tool_id=tool_id, title=title, latest=latest, versions=rows)
+    links = {v["number"]: version_links(tool_id, v["number"]) for v in rows}
+    return render_template(
+        "console/versions.html", tool_id=tool_id, title=title, latest=latest, versions=rows, links=links
+    )
 
 
 @bp.get("/<int:tool_id>/compare")
