@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from .errors import Invalid, NotAllowed, NotFound
 from .live_models import Facilitator, ToolShare, Workshop
 from .models import Tool
+from .payload import is_row_id
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}$")
 PASSWORD_MIN = 10
@@ -74,7 +75,7 @@ def visible_tools(session: Session, facilitator_id: int) -> list[Tool]:
 
 def check_tool(session: Session, facilitator_id: int, tool_id: int) -> Tool:
     """Return the tool if the facilitator may use it; NotFound otherwise (no hint that it exists)."""
-    tool = session.get(Tool, tool_id)
+    tool = session.get(Tool, tool_id) if is_row_id(tool_id) else None
     if tool is None or not (
         tool.owner_id in (None, facilitator_id)
         or session.get(ToolShare, {"tool_id": tool_id, "facilitator_id": facilitator_id})
@@ -96,7 +97,7 @@ def share_tool(session: Session, owner_id: int, tool_id: int, email: str) -> Non
 
 def check_workshop(session: Session, facilitator_id: int, workshop_id: int) -> Workshop:
     """Return the workshop if this facilitator runs it, owns its tool or has it shared; NotFound otherwise."""
-    workshop = session.get(Workshop, workshop_id)
+    workshop = session.get(Workshop, workshop_id) if is_row_id(workshop_id) else None
     if workshop is None:
         raise NotFound(f"there is no workshop {workshop_id}")
     if workshop.facilitator_id != facilitator_id:

@@ -9,6 +9,13 @@ from typing import Any
 from .errors import Invalid
 
 OP_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+#: The largest row id: ids are 32-bit integers on PostgreSQL, and SQLite cannot even bind past 64 bits.
+MAX_ID = 2**31 - 1
+
+
+def is_row_id(value: Any) -> bool:
+    """Return whether a value could be a row id (a whole number from 1 to MAX_ID, not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def obj(payload: Any) -> dict[str, Any]:
@@ -42,7 +49,7 @@ def text(payload: dict[str, Any], key: str, limit: int, *, required: bool = Fals
 
 
 def integer(
-    payload: dict[str, Any], key: str, *, low: int = 0, high: int = 2**31 - 1, required: bool = True
+    payload: dict[str, Any], key: str, *, low: int = 0, high: int = MAX_ID, required: bool = True
 ) -> int | None:
     """Return a whole-number field within [low, high]."""
     value = payload.get(key)

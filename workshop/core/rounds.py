@@ -39,7 +39,7 @@ def get(session: Session, workshop: Workshop, round_id: Any) -> Round:
     """Return a round of this workshop, or NotFound."""
     if not isinstance(round_id, int) or isinstance(round_id, bool):
         raise Invalid("round_id must be a round's id", details={"field": "round_id"})
-    row = session.get(Round, round_id)
+    row = session.get(Round, round_id) if payload.is_row_id(round_id) else None
     if row is None or row.workshop_id != workshop.id:
         raise NotFound(f"there is no round {round_id} in this workshop")
     return row
