@@ -9,6 +9,8 @@ from typing import Any
 from .errors import Invalid
 
 OP_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+#: Characters no text field may hold: C0 controls other than tab and line breaks, DEL, and lone surrogates.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 #: The largest row id: ids are 32-bit integers on PostgreSQL, and SQLite cannot even bind past 64 bits.
 MAX_ID = 2**31 - 1
 
@@ -40,6 +42,9 @@ def text(payload: dict[str, Any], key: str, limit: int, *, required: bool = Fals
         value = default
     if not isinstance(value, str):
         raise Invalid(f"{key} must be text", details={"field": key})
+    if UNSTORABLE.search(value):
+        # Lone surrogates cannot be encoded as UTF-8, and PostgreSQL refuses NUL: refuse them, clearly, up front.
+        raise Invalid(f"{key} holds control or invalid characters", details={"field": key})
     value = value.strip()
     if required and not value:
         raise Invalid(f"{key} must not be empty", details={"field": key})
