@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import drafts, payload
-from .content import RESPONSE_TYPES, ToolContent
+from .content import RESPONSE_TYPES, ToolContent, item_from_dict, item_to_dict
 from .errors import Invalid, NotAllowed, NotFound
 from .live import Event, Outcome, Viewer
 from .live_models import Comment, Participant, Proposal, Workshop
+from .validation import LABEL_MAX
 from .workshops import Closed, WrongPhase
 
 KINDS = ("add_item", "reword", "change_type", "change_options", "change_help", "move", "remove", "merge")
@@ -20,6 +21,8 @@ KINDS = ("add_item", "reword", "change_type", "change_options", "change_help", "
 PROPOSE_PHASES = ("propose", "discuss", "refine")
 COMMENT_PHASES = ("propose", "discuss", "vote", "results", "refine")
 STEM_MAX, HELP_MAX, RATIONALE_MAX, COMMENT_MAX = 2000, 2000, 2000, 1000
+#: More options than any question needs; a proposal is refused beyond this.
+OPTIONS_MAX = 50
 
 
 def _item_in(content: ToolContent, item_id: Any) -> str:
@@ -34,6 +37,21 @@ def _topic_in(content: ToolContent, topic_id: Any) -> str:
     return topic_id
 
 
+def _options(value: Any) -> list[dict[str, Any]]:
+    """Return response options in the tool format's own shape: unknown keys dropped, text checked."""
+    if not isinstance(value, list) or len(value) > OPTIONS_MAX:
+        raise Invalid(f"options must be a list of at most {OPTIONS_MAX} options", details={"field": "options"})
+    try:
+        item = item_from_dict({"id": "x", "code": "x", "stem": "x", "options": value})
+    except (TypeError, KeyError) as exc:
+        raise Invalid(f"options: {exc}", details={"field": "options"}) from None
+    options: list[dict[str, Any]] = item_to_dict(item)["options"]
+    for option in options:
+        payload.text(option, "code", 40)
+        payload.text(option, "label", LABEL_MAX)
+    return options
+
+
 def clean_payload(kind: str, data: dict[str, Any], content: ToolContent) -> dict[str, Any]:
     """Check what a proposal of this kind asks for against the current draft; return the clean payload."""
     if kind == "add_item":
@@ -44,7 +62,7 @@ def clean_payload(kind: str, data: dict[str, Any], content: ToolContent) -> dict
             "response_type": payload.choice(data, "response_type", RESPONSE_TYPES, required=False) or "agreement",
         }
         if data.get("options") is not None:
-            out["options"] = data["options"]
+            out["options"] = _options(data["options"])
         return out
     out = {"item_id": _item_in(content, data.get("item_id"))}
     if kind == "reword":
@@ -54,11 +72,9 @@ def clean_payload(kind: str, data: dict[str, Any], content: ToolContent) -> dict
     elif kind == "change_type":
         out["response_type"] = payload.choice(data, "response_type", RESPONSE_TYPES)
         if data.get("options") is not None:
-            out["options"] = data["options"]
+            out["options"] = _options(data["options"])
     elif kind == "change_options":
-        if not isinstance(data.get("options"), list):
-            raise Invalid("options must be a list", details={"field": "options"})
-        out["options"] = data["options"]
+        out["options"] = _options(data.get("options"))
     elif kind == "move":
         out["topic_id"] = _topic_in(content, data.get("topic_id"))
         out["position"] = payload.integer(data, "position", high=10_000, required=False)
