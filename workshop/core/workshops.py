@@ -170,7 +170,7 @@ def join(
         raise Invalid("please confirm that you have read how your input is used", details={"field": "acknowledged"})
     name = payload.text(data, "display_name", 60)
     group = data.get("group") or None
-    if group is not None and group not in {g["id"] for g in workshop.groups}:
+    if group is not None and (not isinstance(group, str) or group not in {g["id"] for g in workshop.groups}):
         raise Invalid("choose one of the stakeholder groups offered", details={"field": "group"})
     token = secrets.token_urlsafe(24)
     participant = Participant(
