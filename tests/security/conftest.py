@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from tests.live import harness
 from tests.live.harness import WORKSHOP, Client, Facilitator, Server
 from workshop.core import live_models as m
 from workshop.core import models
@@ -28,17 +29,34 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv.stop()
 
 
+def persist(*things: Any) -> None:
+    """Keep clients and HTTP sessions open across the tests of a module (the harness closes them after each test).
+
+    The module's fixture that made them closes them instead.
+    """
+    for thing in things:
+        for obj in (thing, getattr(thing, "http", None)):
+            if obj in harness._open:
+                harness._open.remove(obj)
+
+
 @pytest.fixture(scope="module")
-def owner(server: Server) -> Facilitator:
+def owner(server: Server) -> Iterator[Facilitator]:
     """Return the first facilitator (created through first-run setup); the workshops under test are theirs."""
-    return Facilitator(server, OWNER_EMAIL, setup=True)
+    facilitator = Facilitator(server, OWNER_EMAIL, setup=True)
+    persist(facilitator)
+    yield facilitator
+    facilitator.http.close()
 
 
 @pytest.fixture(scope="module")
-def other_facilitator(server: Server, owner: Facilitator) -> Facilitator:
+def other_facilitator(server: Server, owner: Facilitator) -> Iterator[Facilitator]:
     """Return a second facilitator, made on the command line, who runs nothing of the owner's."""
     add_facilitator(server, OTHER_EMAIL, OTHER_PASSWORD)
-    return Facilitator(server, OTHER_EMAIL, OTHER_PASSWORD)
+    facilitator = Facilitator(server, OTHER_EMAIL, OTHER_PASSWORD)
+    persist(facilitator)
+    yield facilitator
+    facilitator.http.close()
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +85,11 @@ def console(server: Server, facilitator: Facilitator, workshop_id: int, view: st
     if view:
         auth["view"] = view
     return Client(server, auth, {"Cookie": facilitator.cookie_header()}).connect()
+
+
+def phone(server: Server, token: str, **auth: Any) -> Client:
+    """Connect a participant's phone with its rejoin token."""
+    return Client(server, {"token": token, **auth}).connect()
 
 
 def fingerprint(database: Database) -> dict[str, Any]:

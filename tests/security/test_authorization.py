@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tests.live.harness import Client, Facilitator, Server, csrf_token, join
 from tests.security import authorization as table
-from tests.security.conftest import console, fingerprint
+from tests.security.conftest import console, fingerprint, persist
 from workshop.core.actions import ACTIONS
 from workshop.core.live_models import Workshop
 from workshop.core.models import Tool
@@ -217,7 +217,7 @@ class World:
     def close(self) -> None:
         """Disconnect every client."""
         for client in (self.owner, self.projector, self.participant, self.other_participant, self.removed):
-            client.disconnect()
+            client.close()
 
     def seq(self, workshop_id: int | None = None) -> int:
         """Return a workshop's sequence number (W's by default), read from the database."""
@@ -341,6 +341,7 @@ def _refused(server: Server, auth: dict[str, Any], headers: dict[str, str] | Non
 def world(server: Server, owner: Facilitator, other_facilitator: Facilitator, database: Database) -> Iterator[World]:
     """Return the owner's workshop with a client in every role."""
     w = World(server, owner, other_facilitator, database)
+    persist(w.owner, w.projector, w.participant, w.other_participant, w.removed)
     yield w
     w.close()
 
