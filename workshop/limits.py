@@ -119,7 +119,7 @@ def limiter(app: Any) -> Limiter:
     """Return the app's Limiter, creating it on first use."""
     if "workshop.limiter" not in app.extensions:
         queue = app.config.get("MESSAGE_QUEUE_URL") or ""
-        uri = queue if queue.startswith("redis://") else "memory://"
+        uri = queue if queue.startswith(("redis://", "rediss://")) else "memory://"
         rates = {**DEFAULT_RATES, **app.config.get("RATE_LIMITS", {})}
         app.extensions["workshop.limiter"] = Limiter(uri, rates)
     return app.extensions["workshop.limiter"]  # type: ignore[no-any-return]
