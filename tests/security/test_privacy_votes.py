@@ -32,8 +32,8 @@ def _pairings(message: Any, people: set[str], path: str = "") -> Iterator[str]:
         votes = {k for k in message if k in VOTE}
         if names and votes:
             yield f"{path}: {sorted(names)} with {sorted(votes)}"
-        if any(k in people for k in message) and votes:
-            yield f"{path}: keyed by person"
+        if any(isinstance(message[k], dict) and any(p in message[k] for p in people) for k in votes):
+            yield f"{path}: votes keyed by person"
         for key, value in message.items():
             yield from _pairings(value, people, f"{path}.{key}")
     elif isinstance(message, list):
