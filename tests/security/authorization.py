@@ -80,6 +80,7 @@ HTTP: list[Route] = [
     Route("console.open_workshop", "POST", OWNER, "open a workshop on one's tool (form)"),
     Route("api.qr_code", "GET", OWNER, "the join QR code"),
     Route("api.delete_workshop", "DELETE", OWNER, "delete a workshop and all that was said in it"),
+    Route("console.delete_workshop", "POST", OWNER, "delete a workshop's data (form, after confirming the export)"),
     Route("console.workshop", "GET", OWNER, "the workshop's control page"),
     Route("projector.projector", "GET", OWNER, "the projector page"),
     Route("history.versions", "GET", OWNER, "the tool's version history"),

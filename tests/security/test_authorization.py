@@ -126,6 +126,7 @@ def _request_for(route: table.Route, ctx: dict[str, Any]) -> tuple[str, dict[str
         "console.open_workshop": ("/console/workshops", {"tool_id": str(tid)}),
         "api.qr_code": (f"/api/workshops/{wid}/qr.svg", None),
         "api.delete_workshop": ("/api/workshops/{fresh}", None),
+        "console.delete_workshop": ("/console/workshops/{fresh}/delete", {"confirm": "yes"}),
         "console.workshop": (f"/console/workshops/{wid}", None),
         "projector.projector": (f"/console/workshops/{wid}/projector", None),
         "history.versions": (f"/console/tools/{tid}/versions", None),
