@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import drafts, tallies
+from .consensus import MIN_GROUP_SIZE
 from .diff import compare, summary
 from .live_models import Comment, Participant, Proposal, Round, Vote, Workshop, WorkshopEvent
 
@@ -165,14 +166,25 @@ def workshop_record(session: Session, workshop: Workshop) -> dict[str, Any]:
 
 
 def anonymised_votes(session: Session, workshop: Workshop, *, seed: int | None = None) -> list[dict[str, Any]]:
-    """Return every vote of the workshop with fresh random participant labels (never names or ids)."""
+    """Return every vote of the workshop under fresh random participant labels (never names, ids or pseudonyms).
+
+    This is the one export with a row per vote, for re-analysis (e.g. how ratings moved between Delphi
+    rounds); it holds no times, and the stakeholder group of anyone in a group smaller than three is withheld.
+    """
     people = session.execute(
         select(Participant.id, Participant.group).where(Participant.workshop_id == workshop.id)
     ).all()
     order = [pid for pid, _ in people]
     random.Random(seed).shuffle(order)
     labels = {pid: f"R{n:03d}" for n, pid in enumerate(order, start=1)}
-    groups = dict(people)
+    # A stakeholder group of one or two would name its members: their group is withheld in this file.
+    sizes: dict[str | None, int] = {}
+    for _, group in people:
+        sizes[group] = sizes.get(group, 0) + 1
+    groups = {
+        pid: (group if group and sizes[group] >= MIN_GROUP_SIZE else ("withheld" if group else ""))
+        for pid, group in people
+    }
     rows = session.execute(
         select(Round.number, Round.kind, Vote.subject, Vote.participant_id, Vote.value, Vote.proxy)
         .join(Round, Round.id == Vote.round_id)
@@ -186,7 +198,7 @@ def anonymised_votes(session: Session, workshop: Workshop, *, seed: int | None =
             "round_kind": kind,
             "subject": subject,
             "participant": labels[pid],
-            "group": groups.get(pid) or "",
+            "group": groups.get(pid, ""),
             "value": value,
             "proxy": proxy,
         }
