@@ -193,8 +193,8 @@ def test_screens_never_run_a_payload(
             # The phone keeps its rejoin token; join once through the page so it is stored the page's own way.
             page = context.new_page()
             page.goto(f"{server.url}/join/{workshop['code']}")
-            page.get_by_label("I have read how my input is used").check(force=True)  # long words overflow: reported
-            page.get_by_role("button", name="Join").click(force=True)
+            page.get_by_label("I have read how my input is used").check()
+            page.get_by_role("button", name="Join").click()
             page.wait_for_selector("#live:not([hidden])", timeout=15000)
         else:
             context.add_cookies(cookies)
