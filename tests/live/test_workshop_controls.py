@@ -83,3 +83,25 @@ def test_tallies_are_coalesced(server: Server, facilitator: Facilitator) -> None
     # At most one tally per quarter second (plus the one in flight), however fast the votes come.
     assert len(console.tallies) <= (elapsed + 1) / 0.25 + 2
     assert len(console.tallies) < 60
+
+
+def test_a_new_version_reaches_every_workshop_open_on_the_tool(server: Server, facilitator: Facilitator) -> None:
+    first = facilitator.new_workshop()
+    second = facilitator.post("/api/workshops", {"tool_id": first["tool_id"], "title": "Parallel"}).json()["workshop"]
+    console = Client(server, {"workshop_id": first["id"]}, {"Cookie": facilitator.cookie_header()}).connect()
+    elsewhere = Client(server, {"token": join(server, second["code"])["token"]}).connect()
+    people = console.sync()["snapshot"]["people"]
+    phone = Client(server, {"token": join(server, first["code"], name="Dr Listed")["token"]}).connect()
+    listed = console.event("participants", lambda d: d["total"] == 1)
+    assert people == [] and [p["display_name"] for p in listed["data"]["people"]] == ["Dr Listed"]
+    caught_up = phone.sync(since=0)["events"]
+    assert [e["data"] for e in caught_up if e["name"] == "participants"] == [
+        {"total": 1, "by_group": {"returner": 1}}
+    ], "names reach only facilitators"
+    console.call("phase.set", {"phase": "discuss"})
+    item = phone.sync()["snapshot"]["draft"]["domains"][0]["topics"][0]["items"][0]
+    proposal = phone.call("proposal.submit", {"kind": "reword", "change": {"item_id": item["id"], "stem": "Shared"}})
+    assert proposal["proposal"]["revealed"] is True
+    assert console.call("proposal.accept", {"proposal_id": proposal["proposal"]["id"]})["version"] == 2
+    announced = elsewhere.event("version", lambda d: d["number"] == 2)
+    assert announced["seq"] == elsewhere.sync(since=0)["seq"], "numbered in the other workshop's own sequence"

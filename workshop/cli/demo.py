@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from ..core import accounts, drafts, toolformat, workshops
@@ -45,17 +44,20 @@ def prepare(db: Any, instance: Path) -> dict[str, Any]:
             facilitator = accounts.find(s, EMAIL)
             if accounts.authenticate(s, EMAIL, password) is None:
                 # The stored password was lost or changed: give the demo account the printed one again.
-                facilitator.password_hash = PasswordHasher().hash(password)
+                accounts.set_password(s, EMAIL, password)
         except NotFound:
             facilitator = accounts.create(s, EMAIL, password)
         tool = s.scalar(select(Tool).where(Tool.owner_id == facilitator.id).order_by(Tool.id.desc()).limit(1))
         if tool is None:
             content = replace(toolformat.template("rtw-review"), title=TOOL_TITLE)
             info = drafts.create_tool(
-                s, Actor("facilitator", facilitator.id), content, origin={"template": "rtw-review"}
+                s,
+                Actor("facilitator", facilitator.id),
+                content,
+                origin={"template": "rtw-review"},
+                owner_id=facilitator.id,
             )
             tool = drafts.get_tool(s, info.tool_id)
-            tool.owner_id = facilitator.id
         workshop = s.scalar(
             select(Workshop)
             .where(Workshop.tool_id == tool.id, Workshop.status == "open", Workshop.facilitator_id == facilitator.id)

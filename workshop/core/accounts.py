@@ -41,6 +41,16 @@ def create(session: Session, email: str, password: str) -> Facilitator:
     return facilitator
 
 
+def set_password(session: Session, email: str, password: str) -> Facilitator:
+    """Give an existing facilitator a new password (same rules as at creation)."""
+    facilitator = find(session, email)
+    if not PASSWORD_MIN <= len(password) <= 1000:
+        raise Invalid(f"the password must be at least {PASSWORD_MIN} characters")
+    facilitator.password_hash = _hasher.hash(password)
+    session.flush()
+    return facilitator
+
+
 def authenticate(session: Session, email: str, password: str) -> Facilitator | None:
     """Return the facilitator whose email and password match, or None."""
     facilitator = session.scalar(select(Facilitator).where(Facilitator.email == email.strip().lower()))

@@ -105,6 +105,9 @@ def perform(session: Session, viewer: Viewer, name: str, data: Any) -> Performed
         return Performed(earlier, duplicate=True)
     outcome = action.handler(session, viewer, workshop, data)
     sent = record(session, workshop, outcome.events)
+    for event in outcome.events:
+        if event.name == "version":  # other workshops open on the same tool follow the new version too
+            sent += moderation.announce_version(session, workshop.tool_id, event, skip=workshop.id)
     reply = {"ok": True, **outcome.reply, "seq": workshop.seq}
     remember(session, workshop.id, viewer.key, op_id, reply)
     return Performed(reply, sent, outcome.tally_round)

@@ -304,10 +304,11 @@ def create_tool(
     kind: str = "create",
     note: str = "",
     origin: dict[str, Any] | None = None,
+    owner_id: int | None = None,
 ) -> VersionInfo:
-    """Create a tool whose version 1 is ``content``."""
+    """Create a tool whose version 1 is ``content`` (owned by a facilitator, or by nobody when made on the CLI)."""
     validate(content)
-    tool = Tool(title=content.title[:TITLE_MAX], created_by=actor.describe())
+    tool = Tool(title=content.title[:TITLE_MAX], created_by=actor.describe(), owner_id=owner_id)
     session.add(tool)
     session.flush()
     info = _save(session, tool, content, [{"op": kind, **(origin or {})}], actor, note, kind)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from . import drafts, payload, rounds
 from .errors import Invalid, NotAllowed
-from .live import Event, Outcome, Viewer
+from .live import Event, Outcome, Sent, Viewer, lock_workshop, record
 from .live_models import Participant, Proposal, Workshop
 from .proposals import _get, clean_payload, event_for, public_dict, to_changes
 
@@ -139,3 +139,15 @@ def version_event(info: drafts.VersionInfo, proposal_id: int | None = None) -> E
     data["proposal_id"] = proposal_id
     data["changes"] = [{k: v for k, v in c.items() if k != "provenance"} for c in info.changes]
     return Event("version", data)
+
+
+def announce_version(session: Session, tool_id: int, event: Event, *, skip: int | None = None) -> list[Sent]:
+    """Record a new-version event in every open workshop on the tool (but ``skip``), so all their screens follow."""
+    sent: list[Sent] = []
+    ids = session.scalars(
+        select(Workshop.id).where(Workshop.tool_id == tool_id, Workshop.status == "open").order_by(Workshop.id)
+    )
+    for workshop_id in list(ids):
+        if workshop_id != skip:
+            sent += record(session, lock_workshop(session, workshop_id), [event])
+    return sent

@@ -146,6 +146,7 @@ def public_dict(session: Session, proposal: Proposal, *, private: bool = False) 
         "rationale": proposal.rationale,
         "status": proposal.status,
         "proxy": proposal.proxy,
+        "revealed": proposal.revealed,
         "edited": proposal.original is not None,
         "merged_into": proposal.merged_into_id,
         "decided_version": proposal.decided_version,

@@ -48,10 +48,5 @@ def snapshot(session: Session, viewer: Viewer, workshop: Workshop, *, with_draft
         assert me is not None
         state["me"] = {**workshops.participant_dict(me, private=True)}
     if private:
-        people = session.scalars(
-            select(Participant).where(Participant.workshop_id == workshop.id).order_by(Participant.id)
-        )
-        state["people"] = [
-            {**workshops.participant_dict(p, private=True), "removed": p.removed_at is not None} for p in people
-        ]
+        state["people"] = workshops.people(session, workshop.id)
     return state

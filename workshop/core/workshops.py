@@ -152,6 +152,18 @@ def participation(session: Session, workshop_id: int) -> dict[str, Any]:
     return {"total": sum(by_group.values()), "by_group": by_group}
 
 
+def people(session: Session, workshop_id: int) -> list[dict[str, Any]]:
+    """Return every participant as the facilitator sees them (names included), in joining order."""
+    rows = session.scalars(select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id))
+    return [{**participant_dict(p, private=True), "removed": p.removed_at is not None} for p in rows]
+
+
+def participants_event(session: Session, workshop_id: int) -> Event:
+    """Return the broadcast of who takes part: counts for everyone, the list of people for facilitators."""
+    counts = participation(session, workshop_id)
+    return Event("participants", counts, {**counts, "people": people(session, workshop_id)})
+
+
 def _pseudonym(session: Session, workshop_id: int) -> str:
     taken = set(session.scalars(select(Participant.pseudonym).where(Participant.workshop_id == workshop_id)))
     while True:
@@ -186,7 +198,7 @@ def join(
         session.flush()
     except IntegrityError:  # two joins drew the same pseudonym at once: vanishingly rare, say so plainly
         raise Invalid("please try joining again") from None
-    return participant, token, Outcome(events=[Event("participants", participation(session, workshop.id))])
+    return participant, token, Outcome(events=[participants_event(session, workshop.id)])
 
 
 def resume(session: Session, token: str) -> Participant:
@@ -279,7 +291,7 @@ def remove_participant(session: Session, viewer: Viewer, workshop: Workshop, dat
         session.flush()
     return Outcome(
         reply={"removed": pid},
-        events=[Event("participants", participation(session, workshop.id)), Event("removed", {"participant_id": pid})],
+        events=[participants_event(session, workshop.id), Event("removed", {"participant_id": pid})],
     )
 
 

@@ -112,10 +112,9 @@ def create_tool() -> ResponseReturnValue:
 
         content = replace(content, title=str(title))
     with get_db().write() as s:
-        info = drafts.create_tool(
-            s, Actor("facilitator", g.facilitator_id), content, origin={"template": data.get("template", "rtw-review")}
-        )
-        drafts.get_tool(s, info.tool_id).owner_id = g.facilitator_id
+        origin = {"template": data.get("template", "rtw-review")}
+        actor = Actor("facilitator", g.facilitator_id)
+        info = drafts.create_tool(s, actor, content, origin=origin, owner_id=g.facilitator_id)
     return jsonify(ok=True, tool_id=info.tool_id, version=info.number), 201
 
 

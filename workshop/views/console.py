@@ -69,8 +69,8 @@ def create_tool() -> ResponseReturnValue:
             content = replace(content, title=request.form["title"].strip()[:200])
         with get_db().write() as s:
             origin = {"template": request.form.get("template", "rtw-review")}
-            info = drafts.create_tool(s, Actor("facilitator", g.facilitator_id), content, origin=origin)
-            drafts.get_tool(s, info.tool_id).owner_id = g.facilitator_id
+            actor = Actor("facilitator", g.facilitator_id)
+            info = drafts.create_tool(s, actor, content, origin=origin, owner_id=g.facilitator_id)
     except DomainError as exc:
         return _home(exc.message)
     return redirect(url_for("history.versions", tool_id=info.tool_id))

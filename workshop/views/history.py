@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..broadcast import send
 from ..core import accounts, drafts
 from ..core.actors import Actor
 from ..core.diff import compare, summary
 from ..core.errors import DomainError, NotFound
-from ..core.live import lock_workshop, record
-from ..core.live_models import Workshop
-from ..core.moderation import version_event
+from ..core.moderation import announce_version, version_event
 from ..db import get_db
 from .auth import login_required
 from .downloads import version_links
 
 bp = Blueprint("history", __name__, url_prefix="/console/tools")
-
-
-def _announce(session: Session, tool_id: int, info: drafts.VersionInfo) -> list[Any]:
-    """Record the new version as an event in every open workshop on the tool, so their screens follow."""
-    sent: list[Any] = []
-    ids = session.scalars(select(Workshop.id).where(Workshop.tool_id == tool_id, Workshop.status == "open"))
-    for workshop_id in list(ids):
-        sent += record(session, lock_workshop(session, workshop_id), [version_event(info)])
-    return sent
 
 
 def _number(name: str) -> int:
@@ -86,7 +71,7 @@ def restore(tool_id: int, number: int) -> ResponseReturnValue:
     with get_db().write() as s:
         accounts.check_tool(s, g.facilitator_id, tool_id)
         info = drafts.restore(s, tool_id, number, Actor("facilitator", g.facilitator_id))
-        sent = _announce(s, tool_id, info) if info else []
+        sent = announce_version(s, tool_id, version_event(info)) if info else []
     send(sent)
     flash(f"Version {info.number} is a copy of version {number}." if info else "That is already the current content.")
     return redirect(url_for("history.versions", tool_id=tool_id))
