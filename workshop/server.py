@@ -2,8 +2,36 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 #: eventlet's WSGI server accepts 1,024 connections by default; a plenary room needs more.
 MAX_CONNECTIONS = 10_000
+
+
+def _raise_open_files_limit() -> None:
+    """Let the process hold one file descriptor per phone (many systems start it at 1,024)."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = MAX_CONNECTIONS + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+
+
+def trust_proxies(app: Any, count: int) -> None:
+    """Take the client's address and scheme from X-Forwarded-For/-Proto set by ``count`` reverse proxies.
+
+    Behind nginx every request comes from the proxy's address, so the per-address limits on joining and
+    logging in would count a whole venue as one device. Trust only as many hops as there really are.
+    """
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def run(host: str = "127.0.0.1", port: int = 5000) -> None:
@@ -15,6 +43,9 @@ def run(host: str = "127.0.0.1", port: int = 5000) -> None:
     from .realtime import socketio
 
     app = create_app()
+    # How many reverse proxies stand in front of this process (docs/deploy.md); 0 when phones connect directly.
+    trust_proxies(app, int(os.environ.get("WORKSHOP_PROXIES") or 0))
+    _raise_open_files_limit()
     print(f"workshop listening on http://{host}:{port} ({mode})", flush=True)
     options = {"max_size": MAX_CONNECTIONS} if mode == "eventlet" else {}
     socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=mode == "threading", **options)

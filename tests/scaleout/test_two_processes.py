@@ -66,7 +66,7 @@ def deployment(tmp_path: Path, redis: RedisServer, pg_cluster: PostgresCluster) 
     """Start processes A and B on one PostgreSQL database and one Redis, and nginx in front of both."""
     _need("nginx", "nginx")
     rates = "join=100000/minute,event=100000/minute,login=3/minute"
-    env = {"MESSAGE_QUEUE_URL": redis.url, "WORKSHOP_RATE_LIMITS": rates}
+    env = {"MESSAGE_QUEUE_URL": redis.url, "WORKSHOP_RATE_LIMITS": rates, "WORKSHOP_PROXIES": "1"}
     database = pg_cluster.new_database()
     a = Server(database, tmp_path, env).start()  # A migrates the database before B starts
     b = Server(database, tmp_path, env).start()
@@ -150,17 +150,30 @@ def test_two_processes_serve_one_workshop(deployment: dict[str, Any]) -> None:
         client.disconnect()
 
 
+def _wrong_login(url: str, forwarded_for: str | None = None) -> bool:
+    """Try a wrong password; return whether the attempt was refused as too many."""
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    with requests.Session() as http:
+        http.headers.update(headers)
+        form = {"csrf_token": csrf_token(http, url + "/login"), "email": "x@example.org", "password": "wrong"}
+        return bool(re.search("too many login attempts", http.post(url + "/login", data=form, timeout=10).text))
+
+
 def test_rate_limits_count_across_processes(deployment: dict[str, Any]) -> None:
     a, b = deployment["a"], deployment["b"]
     Facilitator(a, "facilitator@example.org", setup=True)
-    refused = []
-    for server in (a, b, a, b):  # login=3/minute per address, shared through Redis
-        http = requests.Session()
-        form = {"csrf_token": csrf_token(http, server.url + "/login"), "email": "x@example.org", "password": "wrong"}
-        page = http.post(server.url + "/login", data=form, timeout=10).text
-        refused.append(bool(re.search("too many login attempts", page)))
-        http.close()
-    assert refused == [False, False, False, True]
+    # login=3/minute per address, counted in Redis: the fourth attempt is refused whichever process gets it.
+    assert [_wrong_login(server.url) for server in (a, b, a, b)] == [False, False, False, True]
+
+
+def test_limits_see_the_phone_behind_the_proxy(deployment: dict[str, Any]) -> None:
+    a, nginx = deployment["a"], deployment["nginx"]
+    Facilitator(a, "facilitator@example.org", setup=True)
+    # WORKSHOP_PROXIES=1: the address the one proxy saw counts, so two phones behind it are two devices ...
+    assert [_wrong_login(a.url, "10.1.0.1") for _ in range(4)] == [False, False, False, True]
+    assert not _wrong_login(a.url, "10.1.0.2")
+    # ... and through nginx a phone cannot pose as another by sending its own X-Forwarded-For.
+    assert [_wrong_login(nginx.url, f"10.2.0.{n}") for n in range(4)] == [False, False, False, True]
 
 
 def test_tallies_stay_coalesced_across_processes(deployment: dict[str, Any]) -> None:
