@@ -36,7 +36,8 @@ def _identify(auth: Any) -> live.Viewer:
             assert workshop is not None
             return live.Viewer("participant", workshop.id, participant_id=participant.id, label=participant.pseudonym)
         facilitator_id = session.get("facilitator_id")
-        if not isinstance(facilitator_id, int):
+        version = session.get("session_version")
+        if not accounts.session_valid(s, facilitator_id, version):
             raise NotAllowed("log in as a facilitator first")
         workshop_id = auth.get("workshop_id")
         if not isinstance(workshop_id, int) or isinstance(workshop_id, bool):
@@ -44,7 +45,7 @@ def _identify(auth: Any) -> live.Viewer:
         accounts.check_workshop(s, facilitator_id, workshop_id)
         role = "projector" if auth.get("view") == "projector" else "facilitator"
         email = session.get("facilitator_email", "")
-        return live.Viewer(role, workshop_id, facilitator_id=facilitator_id, label=str(email))
+        return live.Viewer(role, workshop_id, facilitator_id=facilitator_id, label=str(email), session_version=version)
 
 
 @socketio.on("connect")

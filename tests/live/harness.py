@@ -100,6 +100,7 @@ class Facilitator:
 
     def __init__(self, server: Server, email: str, password: str = "a long enough password", setup: bool = False):
         self.server = server
+        self.email, self.password = email, password
         self.http = requests.Session()
         _open.append(self.http)
         page = "/setup" if setup else "/login"
@@ -108,6 +109,11 @@ class Facilitator:
         response = self.http.post(server.url + page, data=form, timeout=10, allow_redirects=False)
         assert response.status_code == 302, response.text
         self.csrf = csrf_token(self.http, server.url + "/console/")
+
+    def log_in_again(self) -> None:
+        """Log in afresh (after a logout ended every session of this facilitator)."""
+        fresh = Facilitator(self.server, self.email, self.password)
+        self.http, self.csrf = fresh.http, fresh.csrf
 
     def post(self, path: str, data: dict[str, Any]) -> requests.Response:
         """POST JSON with the CSRF header."""

@@ -105,3 +105,26 @@ def test_a_new_version_reaches_every_workshop_open_on_the_tool(server: Server, f
     assert console.call("proposal.accept", {"proposal_id": proposal["proposal"]["id"]})["version"] == 2
     announced = elsewhere.event("version", lambda d: d["number"] == 2)
     assert announced["seq"] == elsewhere.sync(since=0)["seq"], "numbered in the other workshop's own sequence"
+
+
+def test_logout_ends_every_copy_of_the_session(server: Server, facilitator: Facilitator) -> None:
+    import pytest
+    import socketio
+
+    workshop = facilitator.new_workshop()
+    stolen = facilitator.cookie_header()
+    console = Client(server, {"workshop_id": workshop["id"]}, {"Cookie": stolen}).connect()
+    assert console.call("phase.set", {"phase": "discuss"})["ok"]
+    copy = requests.Session()
+    copy.headers["Cookie"] = stolen
+    assert copy.get(server.url + "/api/workshops", timeout=5).status_code == 200
+    logout = facilitator.http.post(server.url + "/logout", data={"csrf_token": facilitator.csrf}, timeout=5)
+    assert logout.status_code == 200 and "log in" in logout.text.lower()
+    assert copy.get(server.url + "/api/workshops", timeout=5).status_code == 401, "a copied cookie stops working"
+    refused = console.call("phase.set", {"phase": "vote"})
+    assert refused["error"]["code"] == "not_allowed", "an open console connection loses its rights too"
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Client(server, {"workshop_id": workshop["id"]}, {"Cookie": stolen}).connect()
+    again = Facilitator(server, "facilitator@example.org")
+    assert again.http.get(server.url + "/api/workshops", timeout=5).json()["workshops"][0]["id"] == workshop["id"]
+    copy.close()

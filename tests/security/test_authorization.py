@@ -63,7 +63,7 @@ class Browser:
         self.csrf = csrf
 
     def request(self, method: str, path: str, body: dict[str, Any] | None) -> requests.Response:
-        """Send one request from a copy of this browser (so logging out or in changes nothing for the next)."""
+        """Send one request from a copy of this browser's cookies (a login in it leaves this browser as it was)."""
         with requests.Session() as http:
             http.cookies.update(self.session.cookies)
             headers = {"X-CSRF-Token": self.csrf} if method in UNSAFE else {}
@@ -97,6 +97,7 @@ def browsers(server: Server, owner: Facilitator, other_facilitator: Facilitator)
     out["other_facilitator"] = Browser(server, other_facilitator.http, other_facilitator.csrf)
     out["workshop"] = workshop
     out["owner_facilitator"] = owner
+    out["other_facilitator_person"] = other_facilitator
     yield out
     for role in table.HTTP_ROLES:
         if role not in ("owner", "other_facilitator"):
@@ -174,6 +175,11 @@ def test_http_route(route: table.Route, browsers: dict[str, Any], database: Data
         before = fingerprint(database)
         response = browsers[role].request(route.method, path, body)
         _check_http(route, role, response)
+        if route.endpoint == "auth.logout" and role in ("owner", "other_facilitator"):
+            # Logging out ends every session of that facilitator, the fixtures' too: log them in again.
+            person = browsers["owner_facilitator" if role == "owner" else "other_facilitator_person"]
+            person.log_in_again()
+            browsers[role] = Browser(browsers[role].server, person.http, person.csrf)
         if route.access[role] != table.YES and route.method in UNSAFE:
             assert fingerprint(database) == before, f"a refused {route.method} {route.endpoint} changed something"
         if fresh is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -49,6 +50,22 @@ def set_password(session: Session, email: str, password: str) -> Facilitator:
     facilitator.password_hash = _hasher.hash(password)
     session.flush()
     return facilitator
+
+
+def session_valid(session: Session, facilitator_id: Any, version: Any) -> bool:
+    """Return whether a login session (facilitator id and session version) is still current."""
+    if not is_row_id(facilitator_id) or not isinstance(version, int):
+        return False
+    facilitator = session.get(Facilitator, facilitator_id)
+    return facilitator is not None and facilitator.session_version == version
+
+
+def end_sessions(session: Session, facilitator_id: int) -> None:
+    """End every login session of a facilitator (all devices, and any copied cookie)."""
+    facilitator = session.get(Facilitator, facilitator_id)
+    if facilitator is not None:
+        facilitator.session_version += 1
+        session.flush()
 
 
 def authenticate(session: Session, email: str, password: str) -> Facilitator | None:

@@ -84,6 +84,10 @@ def check_viewer(session: Session, viewer: Viewer) -> None:
         if participant.removed_at is not None:
             raise NotAllowed("the facilitator has removed you from this workshop")
     elif viewer.facilitator_id is not None:
+        if viewer.session_version is not None and not accounts.session_valid(
+            session, viewer.facilitator_id, viewer.session_version
+        ):
+            raise NotAllowed("your login session has ended; log in again")
         accounts.check_workshop(session, viewer.facilitator_id, viewer.workshop_id)
     else:
         raise NotAllowed("the projector view cannot act")

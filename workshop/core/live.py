@@ -30,6 +30,8 @@ class Viewer:
     participant_id: int | None = None
     facilitator_id: int | None = None
     label: str = ""
+    #: The facilitator's login session version when connected; a logout elsewhere ends the connection's rights.
+    session_version: int | None = None
 
     @property
     def key(self) -> str:

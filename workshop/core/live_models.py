@@ -24,6 +24,8 @@ class Facilitator(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     #: When the account was made.
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Bumped at logout: every session cookie issued before stops working, even a copied one.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ToolShare(Base):

@@ -19,12 +19,25 @@ bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _log_in(facilitator_id: int, email: str) -> None:
+def _log_in(facilitator_id: int, email: str, version: int) -> None:
     # A fresh session on login: nothing set before it (by anyone) carries over.
     session.clear()
     session["facilitator_id"] = facilitator_id
     session["facilitator_email"] = email
+    session["session_version"] = version
     session.permanent = True
+
+
+def current_facilitator_id() -> int | None:
+    """Return the logged-in facilitator's id, or None (no login, or a session ended by logging out)."""
+    facilitator_id = session.get("facilitator_id")
+    if facilitator_id is None:
+        return None
+    with get_db().read() as s:
+        if accounts.session_valid(s, facilitator_id, session.get("session_version")):
+            return int(facilitator_id)
+    session.clear()
+    return None
 
 
 def login_required(view: F) -> F:
@@ -32,8 +45,8 @@ def login_required(view: F) -> F:
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        facilitator_id = session.get("facilitator_id")
-        if not isinstance(facilitator_id, int):
+        facilitator_id = current_facilitator_id()
+        if facilitator_id is None:
             if request.path.startswith("/api/"):
                 return jsonify(ok=False, error={"code": "login_required", "message": "log in first"}), 401
             return redirect(url_for("auth.login", next=request.path))
@@ -63,7 +76,7 @@ def login() -> ResponseReturnValue:
             with get_db().read() as s:
                 facilitator = accounts.authenticate(s, request.form.get("email", ""), request.form.get("password", ""))
             if facilitator is not None:
-                _log_in(facilitator.id, facilitator.email)
+                _log_in(facilitator.id, facilitator.email, facilitator.session_version)
                 return redirect(_safe_next(request.args.get("next")))
             error = "That email and password do not match an account."
         except RateLimited as exc:
@@ -73,7 +86,11 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Log out."""
+    """Log out: this session and every other copy of it stop working."""
+    facilitator_id = current_facilitator_id()
+    if facilitator_id is not None:
+        with get_db().write() as s:
+            accounts.end_sessions(s, facilitator_id)
     session.clear()
     return redirect(url_for("auth.login"))
 
@@ -95,8 +112,8 @@ def setup() -> ResponseReturnValue:
                     if accounts.count(s) > 0:  # someone else finished setup meanwhile
                         return redirect(url_for("auth.login"))
                     facilitator = accounts.create(s, request.form.get("email", ""), password)
-                    fid, email = facilitator.id, facilitator.email
-                _log_in(fid, email)
+                    fid, email, version = facilitator.id, facilitator.email, facilitator.session_version
+                _log_in(fid, email, version)
                 return redirect(url_for("console.home"))
             except DomainError as exc:
                 error = exc.message
