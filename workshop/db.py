@@ -8,11 +8,12 @@ lock. Taking a (green, once monkey-patched) lock first means at most one writer
 per process is ever inside SQLite, and other processes (the CLI beside a
 running server) wait on the busy timeout.
 
-The COMMIT itself (SQLite's fsync) runs in a real OS thread, so the server's
-other green threads keep working while the disk syncs; and live actions go
-through ``Database.batched()``, which commits the actions that arrive during
-one fsync together in the next transaction (group commit). Each caller still
-returns only after its own transaction is committed.
+Live actions go through ``Database.batched()``: its COMMIT (SQLite's fsync)
+runs in a real OS thread, so the server's other green threads keep working
+while the disk syncs, and the actions that arrive meanwhile are committed
+together in the next transaction (group commit). Each caller still returns
+only after its own transaction is committed. Other writes commit in place:
+waiting for the thread's answer costs a busy event loop more than a fast fsync.
 """
 
 from __future__ import annotations
@@ -112,6 +113,11 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """Yield a session in a write transaction; commit on success, roll back on error."""
+        with self._transaction(offloaded=False) as session:
+            yield session
+
+    @contextmanager
+    def _transaction(self, offloaded: bool) -> Iterator[Session]:
         if not self.is_sqlite:
             with self._sessions.begin() as session:
                 yield session
@@ -120,7 +126,8 @@ class Database:
             conn.execution_options(sqlite_begin="IMMEDIATE")
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
-                _durable_commit(session)
+                if offloaded:
+                    _durable_commit(session)
 
     def batched(self, work: Callable[[Session], Any], after: Callable[[Any], None] | None = None) -> Any:
         """Run ``work(session)`` in a write transaction; return its result once that transaction is committed.
@@ -154,7 +161,7 @@ class Database:
         with self._queue_lock:
             batch, self._queue = self._queue[:BATCH_MAX], self._queue[BATCH_MAX:]
         try:
-            with self.write() as session:
+            with self._transaction(offloaded=True) as session:
                 for job in batch:
                     try:
                         with session.begin_nested():
