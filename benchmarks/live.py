@@ -423,7 +423,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--processes", type=int, default=1, help="server processes (more than 1: Redis + PostgreSQL)")
     parser.add_argument("--join-rate", type=float, default=20, help="phones joining per second, all together")
     parser.add_argument("--async-mode", choices=("eventlet", "gevent"), default="eventlet")
-    parser.add_argument("--load-processes", type=int, default=0, help="client processes (default: 1 per 1,000)")
+    parser.add_argument("--load-processes", type=int, default=0, help="client processes (default: 1 per 500 phones)")
     parser.add_argument("--database-url", help="an empty database to use instead of a fresh SQLite file")
     parser.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL cluster")
     parser.add_argument("--nginx", action="store_true", help="phones connect through nginx (deploy/nginx.conf)")
@@ -438,7 +438,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.nginx and args.processes != 2:
         parser.error("--nginx runs deploy/nginx.conf, which names two server processes")
-    args.load_processes = args.load_processes or max(1, math.ceil(args.clients / 1000))
+    args.load_processes = args.load_processes or max(1, math.ceil(args.clients / 500))
     return args
 
 
