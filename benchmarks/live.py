@@ -159,7 +159,7 @@ def prepare(server: Server, count: int) -> dict[str, Any]:
         assert console.call("round.reveal", {"round_id": round_id})["ok"]
     finally:
         console.disconnect()
-    return {"code": workshop["code"], "round_id": round_id, "proposal_ids": ids}
+    return {"workshop_id": workshop["id"], "code": workshop["code"], "round_id": round_id, "proposal_ids": ids}
 
 
 def drive(args: argparse.Namespace, tmp: Path, urls: list[str], setup: dict[str, Any], pids: list[int],

@@ -38,10 +38,14 @@ class Phone:
     tallies: list[list[float]] = field(default_factory=list)
     #: Numbered events received, and how many arrived after a later one (from another process, say).
     seen: set[int] = field(default_factory=set)
+    highest: int = 0
     reordered: int = 0
     first_seq: int = 0
     #: subject -> value of every acknowledged vote.
     acked: dict[str, str] = field(default_factory=dict)
+    #: draft version number -> when its ``version`` event arrived (benchmarks/fanout.py).
+    versions: dict[int, float] = field(default_factory=dict)
+    sample: dict[str, Any] | None = None  # one version event as received
 
 
 class Load:
@@ -146,9 +150,13 @@ class Load:
 
     def _event_handler(self, phone: Phone) -> Any:
         def on_event(message: dict[str, Any]) -> None:
+            if message.get("name") == "version":
+                phone.versions.setdefault(int(message["data"]["number"]), time.monotonic())
+                phone.sample = message
             seq = int(message.get("seq", 0))
-            if phone.seen and seq < max(phone.seen):
+            if seq < phone.highest:
                 phone.reordered += 1
+            phone.highest = max(phone.highest, seq)
             phone.seen.add(seq)
 
         return on_event

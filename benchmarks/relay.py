@@ -94,6 +94,11 @@ def main() -> None:
             state["task"] = sio.start_background_task(ticker)
         return {"ok": True, "round_id": args.round_id, "subject": subject, "value": value, "seq": 0}
 
+    @sio.on("relay")
+    def relay(_sid: str, message: Any) -> dict[str, Any]:
+        sio.emit("event", message, to="p")  # benchmarks/fanout.py: one message to every phone, at once
+        return {"ok": True}
+
     app: Any = socketio.WSGIApp(sio)
     if not args.deflate:  # as the app does (workshop/realtime.py)
         inner = app
