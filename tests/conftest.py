@@ -52,7 +52,12 @@ def app(tmp_path: Path):  # type: ignore[no-untyped-def]
     from workshop import create_app
 
     return create_app(
-        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SECRET_KEY": "t", "ASYNC_MODE": "threading"}
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+            "SECRET_KEY": "t",
+            "ASYNC_MODE": "threading",
+        }
     )
 
 

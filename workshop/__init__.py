@@ -16,8 +16,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # monkey-patch the async library before Flask or SQLAlchemy are loaded.
     from flask import Flask
 
-    from . import config as settings
     from . import compression, csrf, db, realtime, security
+    from . import config as settings
     from .views import api, auth, console, downloads, health, history, participant, projector
 
     app = Flask(__name__, instance_relative_config=True)

@@ -89,12 +89,20 @@ def test_structure_ops() -> None:
         ({"op": "update_item", "item_id": "q2", "set": {"code": "redcap_x"}}, Invalid, "reserved"),
         ({"op": "update_item", "item_id": "q2", "set": {"code": "form_complete"}}, Invalid, "reserved"),
         (
-            {"op": "update_item", "item_id": "q2", "set": {"options": [{"code": "a", "label": "A"}, {"code": "A", "label": "B"}]}},
+            {
+                "op": "update_item",
+                "item_id": "q2",
+                "set": {"options": [{"code": "a", "label": "A"}, {"code": "A", "label": "B"}]},
+            },
             Invalid,
             "ignore case",
         ),
         (
-            {"op": "update_item", "item_id": "q2", "set": {"show_when": {"item_id": "q1", "when": {"operator": "at_most", "value": -1}}}},
+            {
+                "op": "update_item",
+                "item_id": "q2",
+                "set": {"show_when": {"item_id": "q1", "when": {"operator": "at_most", "value": -1}}},
+            },
             Invalid,
             "no answer of q1 can meet",
         ),

@@ -80,7 +80,9 @@ def test_relevance_and_triage_flags(awkward: ToolContent, info: VersionInfo) -> 
     binds = _binds(xform)
     assert "selected(" in binds["q_multi"]["relevant"] and "'x_y'" in binds["q_multi"]["relevant"]
     assert "<= 3" in binds["q_long"]["relevant"]
-    assert binds["q_never"]["relevant"] == "selected( /data/domain-dom_a/topic-top_a/q_quotes , 'B2')", "scored 1 or less"
+    assert binds["q_never"]["relevant"] == "selected( /data/domain-dom_a/topic-top_a/q_quotes , 'B2')", (
+        "scored 1 or less"
+    )
     assert binds["q_scale_triage"]["calculate"].startswith("if(")
     assert ">= 7.5" in binds["q_scale_triage"]["calculate"]
     assert binds["q_scale"]["type"] == "int" and binds["q_date"]["type"] == "date"

@@ -20,7 +20,7 @@ def _workshop(server: Server, facilitator: Facilitator, phones: int = 2):  # typ
 
 
 def test_dropped_connection_resumes_with_nothing_lost_or_doubled(server: Server, facilitator: Facilitator) -> None:
-    workshop, console, tokens = _workshop(server, facilitator)
+    _info, console, tokens = _workshop(server, facilitator)
     phone = Client(server, {"token": tokens[0]}).connect()
     other = Client(server, {"token": tokens[1]}).connect()
     snapshot = phone.sync()["snapshot"]

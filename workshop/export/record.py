@@ -26,11 +26,11 @@ KIND_LABELS = {
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}%"
+    return "-" if value is None else f"{value:.0f}%"
 
 
 def _num(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
+    return "-" if value is None else f"{value:g}"
 
 
 def _round_rows(entry: dict[str, Any], labels: dict[str, str]) -> tuple[list[str], list[list[str]]]:
@@ -58,7 +58,7 @@ def _round_table(entry: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
                     _pct(bands["mid"]["pct"]),
                     _pct(bands["high"]["pct"]),
                     _num(o["median"]),
-                    f"{_num(o['q1'])}–{_num(o['q3'])}",
+                    f"{_num(o['q1'])} to {_num(o['q3'])}",
                     results["decisions"][subject].replace("_", " "),
                 ]
             )
@@ -106,7 +106,8 @@ def _change_line(change: dict[str, Any]) -> str:
         )
     if prov.get("decision"):
         why.append(
-            f"{prov.get('method', 'rule')}: {prov['decision'].replace('_', ' ')} under the rule of round {prov['round']['round']}"
+            f"{prov.get('method', 'rule')}: {prov['decision'].replace('_', ' ')} "
+            f"under the rule of round {prov['round']['round']}"
         )
     if prov.get("phase") == "refine":
         why.append("live edit in the refine phase")
@@ -130,7 +131,8 @@ def _sections(data: dict[str, Any]) -> Iterable[tuple[str, list[str], list[tuple
     yield (
         "Participation",
         [
-            f"{part['joined']} joined ({part['proxies']} entered by the facilitator for people without a phone; {part['removed']} removed)."
+            f"{part['joined']} joined ({part['proxies']} entered by the facilitator for people without a phone; "
+            f"{part['removed']} removed)."
         ],
         [(["Stakeholder group", "Participants"], [[g["label"], str(g["count"])] for g in part["by_group"]])],
     )
@@ -138,14 +140,16 @@ def _sections(data: dict[str, Any]) -> Iterable[tuple[str, list[str], list[tuple
     for entry in data["rounds"]:
         config = entry["config"]
         paragraphs = [
-            f"{KIND_LABELS.get(entry['kind'], entry['kind'])}; opened {entry['opened_at']}, closed {entry['closed_at'] or 'still open'}.",
+            f"{KIND_LABELS.get(entry['kind'], entry['kind'])}; opened {entry['opened_at']}, "
+            f"closed {entry['closed_at'] or 'still open'}.",
             f"Response: {entry['voters']} of {entry['eligible']} participants voted.",
         ]
         if config.get("rule_text"):
             paragraphs.append(f"Consensus rule, set before the round opened: {config['rule_text']}")
         if config.get("previous_round"):
             paragraphs.append(
-                f"Carried over from round id {config['previous_round']}, with each person's previous rating and the group's distribution shown."
+                f"Carried over from round id {config['previous_round']}, with each person's previous rating "
+                "and the group's distribution shown."
             )
         labels = data.get("subject_labels", {})
         yield (f"Round {entry['number']}", paragraphs + _group_lines(entry), [_round_rows(entry, labels)])
@@ -192,11 +196,13 @@ def render_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-STYLE = """body { font-family: system-ui, "DejaVu Sans", sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
+STYLE = """body { font-family: system-ui, "DejaVu Sans", sans-serif; max-width: 52rem; margin: 2rem auto;
+  padding: 0 1rem;
   line-height: 1.45; color: #1a1a1a; }
 h2 { border-bottom: 2px solid #444; margin-top: 2rem; } table { border-collapse: collapse; margin: .5rem 0; }
 th, td { border: 1px solid #999; padding: .2rem .5rem; text-align: left; font-size: .9em; }
-@page { size: A4; margin: 18mm 16mm; } @media print { body { max-width: none; margin: 0; } h2 { break-after: avoid; } }"""
+@page { size: A4; margin: 18mm 16mm; }
+@media print { body { max-width: none; margin: 0; } h2 { break-after: avoid; } }"""
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
