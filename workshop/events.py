@@ -13,6 +13,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from .broadcast import TallyCoalescer, private_room, public_room, send
 from .core import accounts, actions, live, snapshot, workshops
 from .core.errors import DomainError, Invalid, NotAllowed
+from .core.live_models import Workshop
 from .db import get_db
 from .limits import RateLimited, limiter
 from .realtime import socketio
@@ -32,10 +33,10 @@ def _identify(auth: Any) -> live.Viewer:
     with get_db().read() as s:
         if "token" in auth:
             participant = workshops.resume(s, auth["token"])
-            workshop = s.get(workshops.Workshop, participant.workshop_id)
+            workshop = s.get(Workshop, participant.workshop_id)
             assert workshop is not None
             return live.Viewer("participant", workshop.id, participant_id=participant.id, label=participant.pseudonym)
-        facilitator_id = session.get("facilitator_id")
+        facilitator_id: int = session.get("facilitator_id", 0)
         version = session.get("session_version")
         if not accounts.session_valid(s, facilitator_id, version):
             raise NotAllowed("log in as a facilitator first")
@@ -77,7 +78,7 @@ def on_sync(data: Any = None) -> dict[str, Any]:
     try:
         with get_db().read() as s:
             actions.check_viewer(s, viewer) if viewer.role != "projector" else None
-            workshop = s.get(workshops.Workshop, viewer.workshop_id)
+            workshop = s.get(Workshop, viewer.workshop_id)
             assert workshop is not None
             if isinstance(since, int) and not isinstance(since, bool):
                 events = live.missed(s, workshop, since, viewer.sees_private)

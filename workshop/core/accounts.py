@@ -103,11 +103,12 @@ def visible_tools(session: Session, facilitator_id: int) -> list[Tool]:
 def check_tool(session: Session, facilitator_id: int, tool_id: int) -> Tool:
     """Return the tool if the facilitator may use it; NotFound otherwise (no hint that it exists)."""
     tool = session.get(Tool, tool_id) if is_row_id(tool_id) else None
-    if tool is None or not (
-        tool.owner_id in (None, facilitator_id)
-        or session.get(ToolShare, {"tool_id": tool_id, "facilitator_id": facilitator_id})
-    ):
+    if tool is None:
         raise NotFound(f"there is no tool {tool_id}")
+    if tool.owner_id not in (None, facilitator_id):
+        shared = session.get(ToolShare, {"tool_id": tool_id, "facilitator_id": facilitator_id})
+        if shared is None:
+            raise NotFound(f"there is no tool {tool_id}")
     return tool
 
 

@@ -111,7 +111,7 @@ def _fields(change: Change, allowed: Iterable[str]) -> dict[str, Any]:
     return values
 
 
-def _text_fields(values: dict[str, Any]) -> dict[str, str]:
+def _text_fields(values: dict[str, Any]) -> dict[str, Any]:
     for key, value in values.items():
         if not isinstance(value, str):
             raise Invalid(f"{key} must be text")
@@ -194,7 +194,7 @@ def _apply_structure_op(content: ToolContent, op: str, change: Change) -> tuple[
     if op in ("add_domain", "add_topic"):
         data = _need(change, op[4:], dict)
         values = _text_fields({k: data.get(k, "") for k in ("title", "description")})
-        new = {"id": data.get("id") or new_id(op[4:7]), **values}
+        new: dict[str, Any] = {"id": data.get("id") or new_id(op[4:7]), **values}
         if not isinstance(new["id"], str):
             raise Invalid(f"{op}: id must be text")
         recorded = {**change, op[4:]: new}

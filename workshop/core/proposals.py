@@ -104,7 +104,7 @@ def _new_code(content: ToolContent, topic_id: str) -> str:
 def to_changes(kind: str, data: dict[str, Any], content: ToolContent) -> list[dict[str, Any]]:
     """Return the draft changes that accepting a proposal applies."""
     if kind == "add_item":
-        item = {k: data[k] for k in ("stem", "help", "response_type", "options") if k in data}
+        item: dict[str, Any] = {k: data[k] for k in ("stem", "help", "response_type", "options") if k in data}
         item["code"] = _new_code(content, data["topic_id"])
         return [{"op": "add_item", "topic_id": data["topic_id"], "item": item}]
     item_id = data["item_id"]

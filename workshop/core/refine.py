@@ -24,7 +24,7 @@ def edit_item(session: Session, viewer: Viewer, workshop: Workshop, data: dict[s
     if viewer.role != "facilitator" and workshop.phase != "refine":
         raise WrongPhase("wording can be edited in the refine phase")
     item_id = data.get("item_id")
-    base = payload.integer(data, "base_version", low=1)
+    base = int(payload.integer(data, "base_version", low=1) or 0)  # required: never None
     fields = payload.obj(data.get("set"))
     if not fields or set(fields) - set(EDITABLE):
         raise Invalid("set must change stem and/or help", details={"field": "set"})

@@ -82,6 +82,7 @@ def tally(session: Session, row: Round) -> dict[str, Any]:
         ballots: dict[int, dict[str, int]] = defaultdict(dict)
         for participant, subject, value in _votes(session, row):
             ballots[participant][subject] = int(value)
+        rows: list[Any]
         if row.kind == "ranking":
             rankings = {p: [s for s, _ in sorted(b.items(), key=lambda kv: kv[1])] for p, b in ballots.items()}
             rows = rank_results(rankings, row.config["n"], row.subjects)

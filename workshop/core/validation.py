@@ -63,6 +63,12 @@ def _text(problems: list[str], where: str, value: str, limit: int, *, required: 
         problems.append(f"{where} holds control characters" + (" or line breaks" if one_line else ""))
 
 
+def _bound(cond: Condition) -> float:
+    """Return the number an at_most / at_least condition compares with."""
+    assert isinstance(cond.value, float), "bounds are read as floats"
+    return cond.value
+
+
 def _condition(problems: list[str], where: str, cond: Condition, target: Item) -> None:
     codes = {o.code for o in target.options}
     if cond.operator == "any_of":
@@ -71,17 +77,17 @@ def _condition(problems: list[str], where: str, cond: Condition, target: Item) -
         elif not cond.value or not set(cond.value) <= codes:  # type: ignore[arg-type]
             problems.append(f"{where}: any_of must name option codes of {target.code}")
     elif target.response_type == "scale_0_10":
-        if not 0 <= cond.value <= 10:  # type: ignore[operator]
+        if not 0 <= _bound(cond) <= 10:
             problems.append(f"{where}: {cond.operator} must be between 0 and 10 on a 0-10 scale")
     elif target.response_type in ("agreement", "yes_no_na", "single_choice"):
         # A bound on a single answer compares that option's score; one no option can meet is a mistake.
         scores = [o.score for o in target.options if o.score is not None]
         if not scores:
             problems.append(f"{where}: {cond.operator} needs options with scores")
-        elif (cond.operator == "at_most" and cond.value < min(scores)) or (  # type: ignore[operator]
-            cond.operator == "at_least" and cond.value > max(scores)  # type: ignore[operator]
+        elif (cond.operator == "at_most" and _bound(cond) < min(scores)) or (
+            cond.operator == "at_least" and _bound(cond) > max(scores)
         ):
-            problems.append(f"{where}: no answer of {target.code} can meet {cond.operator} {cond.value:g}")  # type: ignore[str-format]
+            problems.append(f"{where}: no answer of {target.code} can meet {cond.operator} {_bound(cond):g}")
     else:
         problems.append(f"{where}: {cond.operator} needs a 0-10 scale or a single answer with scores")
 

@@ -245,7 +245,7 @@ def set_timer(session: Session, viewer: Viewer, workshop: Workshop, data: dict[s
     """Start (seconds > 0) or stop (0) the timer."""
     _require_facilitator(viewer)
     seconds = payload.integer(data, "seconds", low=0, high=TIMER_MAX_SECONDS)
-    workshop.timer_ends_at = now() + timedelta(seconds=seconds) if seconds else None  # type: ignore[operator]
+    workshop.timer_ends_at = now() + timedelta(seconds=seconds) if seconds else None
     return Outcome(reply=workshop_dict(workshop), events=[Event("workshop", workshop_dict(workshop))])
 
 
