@@ -71,6 +71,24 @@ byId('open-round').addEventListener('click', () => act('round.open', { kind: 'pr
 byId('close-round').addEventListener('click', () => act('round.close', { round_id: currentRound(live.state).id }, 'Close voting'));
 byId('reveal-round').addEventListener('click', () => act('round.reveal', { round_id: currentRound(live.state).id }, 'Show results'));
 byId('reveal-all').addEventListener('click', () => act('proposals.reveal', {}, 'Reveal proposals'));
+byId('decide-round').addEventListener('click', () => act('round.decide', { round_id: currentRound(live.state).id }, 'Apply the rule'));
+byId('method-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const f = event.target.elements;
+  const kind = f.kind.value;
+  const payload = { kind };
+  if (kind === 'rating') {
+    payload.scale = f.scale.value;
+    payload.rule = { include_top_min_pct: Number(f.include.value), include_bottom_max_pct: Number(f.cap.value), exclude_bottom_min_pct: Number(f.exclude.value) };
+    payload.min_group_size = Number(f.min_group.value);
+    if (f.carry.checked) {
+      const last = [...live.state.rounds.values()].filter((r) => r.kind === 'rating').sort((a, b) => b.number - a.number)[0];
+      if (last) payload.carry_over_from = last.id;
+    }
+  } else if (kind === 'ranking') payload.n = Number(f.n.value);
+  else { payload.budget = Number(f.budget.value); payload.cap = Number(f.dotcap.value); }
+  act('round.open', payload, 'Open a round');
+});
 byId('edit-cancel').addEventListener('click', () => {
   editing = null;
   byId('edit-form').hidden = true;
@@ -130,6 +148,7 @@ function renderRound(state) {
   const tallyBox = byId('tally');
   byId('close-round').disabled = !round || round.status !== 'open';
   byId('reveal-round').disabled = !round || round.revealed;
+  byId('decide-round').hidden = !round || round.kind !== 'rating';
   if (!round) {
     setText(byId('round-status'), 'No vote yet. Reveal proposals, then open a vote on them.');
     tallyBox.replaceChildren();
@@ -155,9 +174,7 @@ function renderRound(state) {
     const counts = (tally.subjects || {})[subject] || {};
     setText(block.querySelector('h3'), subjectText(state, subject));
     if (round.kind !== 'proposal_vote') {
-      // Rating, ranking and dot rounds: their figures are in the workshop record; here, the decision so far.
-      const decision = (tally.decisions || {})[subject];
-      setText(block.querySelector('.counts'), decision ? `So far: ${decision.replace('_', ' ')}` : '');
+      setText(block.querySelector('.counts'), figuresText(round, tally, subject));
       continue;
     }
     const line = CHOICES.map(([key, label]) => `${label} ${counts[key] || 0}`).join(' · ');
@@ -166,6 +183,23 @@ function renderRound(state) {
       block.querySelector('.chart-box').replaceChildren(voteChart(counts));
     }
   }
+}
+
+/** One line of live figures for a rating, ranking or dots subject (aggregates only). */
+function figuresText(round, tally, subject) {
+  if (round.kind === 'rating') {
+    const stats = (tally.subjects || {})[subject];
+    if (!stats) return '';
+    const o = stats.overall;
+    const high = o.bands.high.pct == null ? '-' : `${Math.round(o.bands.high.pct)}%`;
+    const low = o.bands.low.pct == null ? '-' : `${Math.round(o.bands.low.pct)}%`;
+    const decision = ((tally.decisions || {})[subject] || '').replace('_', ' ');
+    return `n ${o.n} (unable ${o.unable}) · top band ${high} · bottom band ${low} · median ${o.median ?? '-'} · ${decision}`;
+  }
+  const row = (tally.results || []).find((r) => r.subject === subject);
+  if (!row) return '';
+  const amount = round.kind === 'ranking' ? `${row.score} points` : `${row.dots} dots`;
+  return `${amount} · rank ${row.rank}${row.tied ? ' (tie)' : ''}`;
 }
 
 function render() {

@@ -56,6 +56,37 @@ export function startLive(entry, hooks) {
       if (!reply.ok) notify(reply.error.message);
       render('vote');
     },
+    drafts: new Map(),
+    feedbackAsked: new Set(),
+    draftRanking(key) {
+      return this.drafts.has(key) ? this.drafts.get(key) : null;
+    },
+    setDraftRanking(key, value) {
+      this.drafts.set(key, value);
+    },
+    ensureFeedback(round) {
+      // A carried-over rating round's feedback (the group's and my previous ratings) comes with a snapshot.
+      if (round.config && round.config.previous_round && !round.feedback && !this.feedbackAsked.has(round.id)) {
+        this.feedbackAsked.add(round.id);
+        live.resync(true, false);
+      }
+    },
+    async rank(round, ranking) {
+      notify('');
+      const reply = await live.send('vote.rank', { round_id: round.id, ranking }, 'Ranking');
+      if (!reply.ok) notify(reply.error.message);
+      else round.my_votes = Object.fromEntries(ranking.map((s, i) => [s, String(i + 1)]));
+      this.drafts.delete(`rank-${round.id}`);
+      render('vote');
+    },
+    async dots(round, allocation) {
+      notify('');
+      const reply = await live.send('vote.dots', { round_id: round.id, allocation }, 'Dots');
+      if (!reply.ok) notify(reply.error.message);
+      else round.my_votes = Object.fromEntries(Object.entries(allocation).filter(([, n]) => n > 0).map(([s, n]) => [s, String(n)]));
+      this.drafts.delete(`dots-${round.id}`);
+      render('vote');
+    },
     async withdraw(proposal) {
       const reply = await live.send('proposal.withdraw', { proposal_id: proposal.id }, 'Withdraw a proposal');
       if (!reply.ok) notify(reply.error.message);

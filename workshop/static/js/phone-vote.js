@@ -1,9 +1,10 @@
 // Voting on the phone, one renderer per round kind, and revealed results.
-// A new kind (rating, ranking, dots) adds an entry to RENDERERS; the page shows a notice for unknown kinds.
+// Rating, ranking and dots rounds live in phone-rounds.js; the page shows a notice for unknown kinds.
 
 import { h, setText } from './dom.js';
 import { voteChart } from './chart.js';
 import { CHOICES, describe, subjectText } from './labels.js';
+import { ROUND_RENDERERS } from './phone-rounds.js';
 
 /** proposal_vote: agree / disagree / abstain on each proposal, changeable while the round is open. */
 function proposalVote(container, round, ctx) {
@@ -43,7 +44,7 @@ function proposalVote(container, round, ctx) {
   }
 }
 
-const RENDERERS = { proposal_vote: proposalVote };
+const RENDERERS = { proposal_vote: proposalVote, ...ROUND_RENDERERS };
 
 /** Render the open round's voting cards (or say that this kind of round needs a newer page). */
 export function renderVote(container, round, ctx) {
