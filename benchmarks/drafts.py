@@ -37,7 +37,11 @@ def main() -> None:
         items = [i.id for _, _, i in content.items()]
         save_ms = []
         for n in range(1, args.versions):
-            change = {"op": "update_item", "item_id": items[n % len(items)], "set": {"stem": f"Reworded stem number {n}"}}
+            change = {
+                "op": "update_item",
+                "item_id": items[n % len(items)],
+                "set": {"stem": f"Reworded stem number {n}"},
+            }
             started = time.perf_counter()
             with db.write() as s:
                 drafts.commit(s, tool_id, n, [change], CLI)
