@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +56,18 @@ def _rates(text: str) -> dict[str, str]:
     return rates
 
 
-def _instance_secret(instance: Path) -> str:
-    # In development a generated key is fine, but keep it across restarts so logins survive.
-    path = instance / "secret_key"
+def instance_secret(instance: Path, name: str, make: Callable[[], str]) -> str:
+    """Return a secret kept in a file of the instance folder, making it (owner-readable only) on first use."""
+    path = instance / name
     if path.exists():
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key)
+    value = make()
+    path.write_text(value)
     path.chmod(0o600)
-    return key
+    return value
+
+
+def _instance_secret(instance: Path) -> str:
+    # In development a generated key is fine, but keep it across restarts so logins survive.
+    return instance_secret(instance, "secret_key", lambda: secrets.token_hex(32))

@@ -129,6 +129,19 @@ class Facilitator:
         return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
 
 
+def another_facilitator(server: Server, email: str, password: str = "another long password") -> Facilitator:
+    """Create a facilitator with the CLI (as an administrator would) and return them logged in."""
+    subprocess.run(
+        [str(WORKSHOP), "create-facilitator", email, "--password-stdin"],
+        input=password + "\n",
+        env=server.env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return Facilitator(server, email, password)
+
+
 class Client:
     """A real python-socketio client that records every event and tally it receives."""
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from tests.live.harness import WORKSHOP, Client, Facilitator, Server, join
+from tests.live.harness import WORKSHOP, Client, Facilitator, Server, another_facilitator, join
 from workshop.export.formats import FORMATS
 
 
@@ -85,15 +85,7 @@ def test_record_and_votes_download_without_names(server: Server, facilitator: Fa
 
 def test_downloads_need_the_right_facilitator(server: Server, facilitator: Facilitator) -> None:
     workshop = facilitator.new_workshop()
-    subprocess.run(
-        [str(WORKSHOP), "create-facilitator", "other@example.org", "--password-stdin"],
-        input="another long password\n",
-        env=server.env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    other = Facilitator(server, "other@example.org", "another long password")
+    other = another_facilitator(server, "other@example.org")
     tool_url = f"{server.url}/console/tools/{workshop['tool_id']}/versions/latest/export/md"
     record_url = f"{server.url}/console/workshops/{workshop['id']}/record/md"
     assert other.http.get(tool_url, timeout=10).status_code == 404

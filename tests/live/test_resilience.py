@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 
 import pytest
 import socketio
 
-from tests.live.harness import WORKSHOP, Client, Facilitator, Server, join
+from tests.live.harness import Client, Facilitator, Server, another_facilitator, join
 from workshop.core.actions import ACTIONS, ONLY_FACILITATOR
 
 
@@ -154,15 +153,7 @@ def test_a_participant_of_one_workshop_cannot_reach_another(server: Server, faci
     # Without a login, or as another facilitator, a workshop's console connection is refused.
     with pytest.raises(socketio.exceptions.ConnectionError):
         Client(server, {"workshop_id": mine["id"]}).connect()
-    subprocess.run(
-        [str(WORKSHOP), "create-facilitator", "other@example.org", "--password-stdin"],
-        input="another long password\n",
-        env=server.env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    other = Facilitator(server, "other@example.org", "another long password")
+    other = another_facilitator(server, "other@example.org")
     with pytest.raises(socketio.exceptions.ConnectionError):
         Client(server, {"workshop_id": mine["id"]}, {"Cookie": other.cookie_header()}).connect()
     assert other.http.get(server.url + "/api/workshops", timeout=5).json()["workshops"] == []

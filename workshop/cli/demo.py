@@ -10,6 +10,7 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from ..config import instance_secret
 from ..core import accounts, drafts, toolformat, workshops
 from ..core.actors import Actor
 from ..core.errors import NotFound
@@ -26,14 +27,7 @@ WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 def _password(instance: Path) -> str:
     """Return the demo password kept in the instance folder, making it on first use."""
-    path = instance / "demo_password"
-    if path.exists():
-        return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    password = secrets.token_urlsafe(12)
-    path.write_text(password)
-    path.chmod(0o600)
-    return password
+    return instance_secret(instance, "demo_password", lambda: secrets.token_urlsafe(12))
 
 
 def prepare(db: Any, instance: Path) -> dict[str, Any]:
