@@ -20,6 +20,7 @@ import json
 import math
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -444,6 +445,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main() -> None:
     """Run the benchmark and print the figures."""
+    # Stopped from outside: unwind, so that the servers, PostgreSQL and Redis started here are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args = parse()
     figures = benchmark(args)
     print(json.dumps(figures) if args.json else table(figures))
