@@ -129,8 +129,8 @@ class Facilitator:
         return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
 
 
-def another_facilitator(server: Server, email: str, password: str = "another long password") -> Facilitator:
-    """Create a facilitator with the CLI (as an administrator would) and return them logged in."""
+def add_facilitator(server: Server, email: str, password: str) -> None:
+    """Create a facilitator account with the CLI, as an administrator would."""
     subprocess.run(
         [str(WORKSHOP), "create-facilitator", email, "--password-stdin"],
         input=password + "\n",
@@ -139,6 +139,11 @@ def another_facilitator(server: Server, email: str, password: str = "another lon
         capture_output=True,
         text=True,
     )
+
+
+def another_facilitator(server: Server, email: str, password: str = "another long password") -> Facilitator:
+    """Create a facilitator with the CLI and return them logged in."""
+    add_facilitator(server, email, password)
     return Facilitator(server, email, password)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.live import harness
-from tests.live.harness import WORKSHOP, Client, Facilitator, Server
+from tests.live.harness import Client, Facilitator, Server, add_facilitator
 from workshop.core import live_models as m
 from workshop.core import models
 from workshop.db import Database
@@ -65,18 +64,6 @@ def database(server: Server) -> Iterator[Database]:
     db = Database(server.database_url)
     yield db
     db.dispose()
-
-
-def add_facilitator(server: Server, email: str, password: str) -> None:
-    """Create a facilitator account with the CLI, as an administrator would."""
-    subprocess.run(
-        [str(WORKSHOP), "create-facilitator", email, "--password-stdin"],
-        input=password + "\n",
-        env=server.env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
 
 
 def console(server: Server, facilitator: Facilitator, workshop_id: int, view: str | None = None) -> Client:
