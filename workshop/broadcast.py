@@ -1,10 +1,12 @@
-"""Sending to workshop rooms: numbered events at once, tallies coalesced to a few per second.
+"""Sending to workshop rooms: numbered events at once; tallies and participant counts coalesced.
 
-A round's tally goes out at once when its votes change after a quiet spell, then at most once every
-TALLY_INTERVAL while they keep changing, whatever the vote rate. With several server processes
-(MESSAGE_QUEUE_URL names Redis) that schedule is shared: the rounds waiting to be sent are kept in Redis,
-and a process sends them only after claiming the one broadcast slot (SET NX PX), so the deployment as a
-whole sends at most one tally per interval, and a vote counted by any process reaches every phone.
+A round's tally, and a workshop's count of participants, go out at once when they change after a quiet
+spell, then at most once every TALLY_INTERVAL while they keep changing, whatever the rate of votes or joins:
+a room of N filling up costs N small messages per interval, not one message per join to everyone (N^2/2).
+With several server processes (MESSAGE_QUEUE_URL names Redis) that schedule is shared: what waits to be
+sent is kept in Redis, and a process sends it only after claiming the one broadcast slot (SET NX PX), so the
+deployment as a whole sends at most one batch per interval, and a change made through any process reaches
+every phone.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ import threading
 import time
 from typing import Any
 
-from .core import tallies
+from .core import tallies, workshops
 from .core.live import Sent
 from .core.live_models import Round
 from .realtime import socketio
 
-#: Seconds between tally broadcasts of one workshop, whatever the vote rate.
+#: Seconds between coalesced broadcasts (tallies, participant counts), whatever the rate of changes.
 TALLY_INTERVAL = 0.25
 log = logging.getLogger(__name__)
 
@@ -46,19 +48,29 @@ def is_redis(url: str | None) -> bool:
     return bool(url) and str(url).startswith(("redis://", "rediss://"))
 
 
+def tally_key(workshop_id: int, round_id: int) -> str:
+    """Return what the schedule holds for a round whose tally changed."""
+    return f"t:{workshop_id}:{round_id}"
+
+
+def roster_key(workshop_id: int) -> str:
+    """Return what the schedule holds for a workshop whose participants changed."""
+    return f"r:{workshop_id}"
+
+
 class LocalSchedule:
-    """The rounds to send and the broadcast slot, for one server process."""
+    """What waits to be sent and the broadcast slot, for one server process."""
 
     def __init__(self) -> None:
-        self._dirty: dict[int, int] = {}  # round id -> workshop id
+        self._dirty: set[str] = set()
         self._last = float("-inf")
 
-    def add(self, round_id: int, workshop_id: int) -> None:
-        """Note a round whose tally changed."""
-        self._dirty[round_id] = workshop_id
+    def add(self, key: str) -> None:
+        """Note a changed tally or roster (see tally_key, roster_key)."""
+        self._dirty.add(key)
 
     def pending(self) -> bool:
-        """Return whether any round waits to be sent."""
+        """Return whether anything waits to be sent."""
         return bool(self._dirty)
 
     def claim(self) -> float:
@@ -70,29 +82,29 @@ class LocalSchedule:
         self._last = now
         return 0.0
 
-    def take(self) -> dict[int, int]:
-        """Return and forget the rounds waiting to be sent."""
-        dirty, self._dirty = self._dirty, {}
+    def take(self) -> set[str]:
+        """Return and forget what waits to be sent."""
+        dirty, self._dirty = self._dirty, set()
         return dirty
 
 
 class RedisSchedule:
-    """The rounds to send and the broadcast slot, shared by every server process through Redis."""
+    """What waits to be sent and the broadcast slot, shared by every server process through Redis."""
 
-    DIRTY = "workshop:tallies:dirty"
-    SLOT = "workshop:tallies:slot"
+    DIRTY = "workshop:coalesced:dirty"
+    SLOT = "workshop:coalesced:slot"
 
     def __init__(self, url: str) -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url)
 
-    def add(self, round_id: int, workshop_id: int) -> None:
-        """Note a round whose tally changed."""
-        self._redis.sadd(self.DIRTY, f"{round_id}:{workshop_id}")
+    def add(self, key: str) -> None:
+        """Note a changed tally or roster (see tally_key, roster_key)."""
+        self._redis.sadd(self.DIRTY, key)
 
     def pending(self) -> bool:
-        """Return whether any round waits to be sent (by any process)."""
+        """Return whether anything waits to be sent (by any process)."""
         return bool(self._redis.scard(self.DIRTY))
 
     def claim(self) -> float:
@@ -101,18 +113,17 @@ class RedisSchedule:
             return 0.0
         return max(int(self._redis.pttl(self.SLOT)), 1) / 1000
 
-    def take(self) -> dict[int, int]:
-        """Return and forget the rounds waiting to be sent (atomically: no other process gets them too)."""
+    def take(self) -> set[str]:
+        """Return and forget what waits to be sent (atomically: no other process gets it too)."""
         pipe = self._redis.pipeline(transaction=True)
         pipe.smembers(self.DIRTY)
         pipe.delete(self.DIRTY)
         members, _ = pipe.execute()
-        pairs = (member.decode().split(":") for member in members)
-        return {int(round_id): int(workshop_id) for round_id, workshop_id in pairs}
+        return {member.decode() for member in members}
 
 
-class TallyCoalescer:
-    """Broadcasts the tallies of rounds whose votes changed, on the schedule described above."""
+class Coalescer:
+    """Broadcasts changed tallies and participant counts, on the schedule described above."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -121,9 +132,16 @@ class TallyCoalescer:
         self._lock = threading.Lock()
         self._task: Any = None
 
-    def mark(self, workshop_id: int, round_id: int) -> None:
+    def tally(self, workshop_id: int, round_id: int) -> None:
         """Note that a round's tally changed; it goes out now, or when the slot is next free."""
-        self._schedule.add(round_id, workshop_id)
+        self._mark(tally_key(workshop_id, round_id))
+
+    def roster(self, workshop_id: int) -> None:
+        """Note that who takes part in a workshop changed; the counts go out now, or when the slot is next free."""
+        self._mark(roster_key(workshop_id))
+
+    def _mark(self, key: str) -> None:
+        self._schedule.add(key)
         with self._lock:
             if self._task is None:
                 self._task = socketio.start_background_task(self._run)
@@ -143,19 +161,46 @@ class TallyCoalescer:
                 if dirty:
                     self._send(dirty)
         except Exception:  # Redis or the database failed: log it; the next vote starts a new sender
-            log.exception("tally broadcast failed")
+            log.exception("coalesced broadcast failed")
             with self._lock:
                 self._task = None
 
-    def _send(self, dirty: dict[int, int]) -> None:
+    def _send(self, dirty: set[str]) -> None:
         from .db import get_db
 
         with self.app.app_context(), get_db(self.app).read() as session:
-            for round_id, workshop_id in dirty.items():
-                row = session.get(Round, round_id)
+            for key in sorted(dirty):
+                kind, workshop, *rest = key.split(":")
+                workshop_id = int(workshop)
+                if kind == "r":
+                    counts = workshops.participation(session, workshop_id)
+                    socketio.emit("participants", counts, to=public_room(workshop_id))
+                    people = workshops.people(session, workshop_id)
+                    socketio.emit("participants", {**counts, "people": people}, to=private_room(workshop_id))
+                    continue
+                row = session.get(Round, int(rest[0]))
                 if row is None:
                     continue
                 full = tallies.tally(session, row)
                 public = full if row.revealed else tallies.public_tally(session, row)
                 socketio.emit("tally", full, to=private_room(workshop_id))
                 socketio.emit("tally", public, to=public_room(workshop_id))
+
+
+def coalescer() -> Coalescer:
+    """Return the application's coalescer (made on first use)."""
+    from flask import current_app
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if "workshop.coalescer" not in app.extensions:
+        app.extensions["workshop.coalescer"] = Coalescer(app)
+    return app.extensions["workshop.coalescer"]  # type: ignore[no-any-return]
+
+
+def after_commit(workshop_id: int, sent: list[Sent], tally_round: int | None = None, roster: bool = False) -> None:
+    """Broadcast what a committed transaction changed: its numbered events now, tallies and counts coalesced."""
+    send(sent)
+    if tally_round is not None:
+        coalescer().tally(workshop_id, tally_round)
+    if roster:
+        coalescer().roster(workshop_id)

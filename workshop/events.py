@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
-from .broadcast import TallyCoalescer, private_room, public_room, send
+from .broadcast import after_commit, private_room, public_room
 from .core import accounts, actions, live, snapshot, workshops
 from .core.errors import DomainError, Invalid, NotAllowed
 from .core.live_models import Workshop
@@ -83,7 +83,9 @@ def on_sync(data: Any = None) -> dict[str, Any]:
             if isinstance(since, int) and not isinstance(since, bool):
                 events = live.missed(s, workshop, since, viewer.sees_private)
                 if events is not None:
-                    return {"ok": True, "seq": workshop.seq, "events": events}
+                    # Counts of participants are not numbered events: a client catching up gets them as they are.
+                    counts = snapshot.roster(s, viewer, workshop)
+                    return {"ok": True, "seq": workshop.seq, "events": events, "participants": counts}
             state = snapshot.snapshot(s, viewer, workshop, with_draft=data.get("draft", True) is not False)
             return {"ok": True, "seq": state["seq"], "snapshot": state}
     except DomainError as exc:
@@ -111,14 +113,5 @@ def on_action(name: str, *args: Any) -> dict[str, Any]:
 
 
 def _broadcast(workshop_id: int, performed: actions.Performed) -> None:
-    """Send a committed action's events, and note a changed tally for the next coalesced broadcast."""
-    send(performed.sent)
-    if performed.tally_round is not None:
-        _coalescer().mark(workshop_id, performed.tally_round)
-
-
-def _coalescer() -> TallyCoalescer:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if "workshop.tallies" not in app.extensions:
-        app.extensions["workshop.tallies"] = TallyCoalescer(app)
-    return app.extensions["workshop.tallies"]  # type: ignore[no-any-return]
+    """Send a committed action's events; note a changed tally or roster for the next coalesced broadcast."""
+    after_commit(workshop_id, performed.sent, performed.tally_round, performed.roster)

@@ -148,7 +148,7 @@ def another_facilitator(server: Server, email: str, password: str = "another lon
 
 
 class Client:
-    """A real python-socketio client that records every event and tally it receives."""
+    """A real python-socketio client that records every event, tally and participants message it receives."""
 
     def __init__(self, server: Server, auth: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         self.server = server
@@ -156,11 +156,13 @@ class Client:
         self.headers = headers or {}
         self.events: list[dict[str, Any]] = []
         self.tallies: list[dict[str, Any]] = []
+        self.rosters: list[dict[str, Any]] = []
         self.changed = threading.Condition()
         self.sio = socketio.Client(reconnection=False)
         _open.append(self)
         self.sio.on("event", self._on_event)
         self.sio.on("tally", self._on_tally)
+        self.sio.on("participants", self._on_roster)
 
     def _on_event(self, message: dict[str, Any]) -> None:
         with self.changed:
@@ -171,6 +173,17 @@ class Client:
         with self.changed:
             self.tallies.append(message)
             self.changed.notify_all()
+
+    def _on_roster(self, message: dict[str, Any]) -> None:
+        with self.changed:
+            self.rosters.append(message)
+            self.changed.notify_all()
+
+    def roster(self, match: Any, timeout: float = 10) -> dict[str, Any]:
+        """Wait for a participants message whose data satisfies match and return it."""
+        return self.wait_for(  # type: ignore[no-any-return]
+            lambda c: next((r for r in reversed(c.rosters) if match(r)), None), timeout
+        )
 
     def connect(self) -> Client:
         """Connect over WebSocket with this client's credentials."""

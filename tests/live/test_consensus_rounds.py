@@ -38,8 +38,15 @@ def test_two_round_delphi_with_groups_and_one_step_decision(server: Server, faci
 
     # Wait for the tally that counts every rating (six voters are reached after the first item already).
     tally = console.wait_for(
-        lambda c: next((t for t in reversed(c.tallies) if t.get("decisions", {}).get(f"item:{unsure}") == "no_consensus"
-                        and t["subjects"][f"item:{drop}"]["overall"]["unable"] == 1), None)
+        lambda c: next(
+            (
+                t
+                for t in reversed(c.tallies)
+                if t.get("decisions", {}).get(f"item:{unsure}") == "no_consensus"
+                and t["subjects"][f"item:{drop}"]["overall"]["unable"] == 1
+            ),
+            None,
+        )
     )
     assert tally["decisions"] == {
         f"item:{keep}": "include",

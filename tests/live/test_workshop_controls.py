@@ -90,14 +90,13 @@ def test_a_new_version_reaches_every_workshop_open_on_the_tool(server: Server, f
     second = facilitator.post("/api/workshops", {"tool_id": first["tool_id"], "title": "Parallel"}).json()["workshop"]
     console = Client(server, {"workshop_id": first["id"]}, {"Cookie": facilitator.cookie_header()}).connect()
     elsewhere = Client(server, {"token": join(server, second["code"])["token"]}).connect()
-    people = console.sync()["snapshot"]["people"]
+    people = console.sync()["snapshot"]["participants"]["people"]
     phone = Client(server, {"token": join(server, first["code"], name="Dr Listed")["token"]}).connect()
-    listed = console.event("participants", lambda d: d["total"] == 1)
-    assert people == [] and [p["display_name"] for p in listed["data"]["people"]] == ["Dr Listed"]
-    caught_up = phone.sync(since=0)["events"]
-    assert [e["data"] for e in caught_up if e["name"] == "participants"] == [
-        {"total": 1, "by_group": {"returner": 1}}
-    ], "names reach only facilitators"
+    listed = console.roster(lambda d: d["total"] == 1)
+    assert people == [] and [p["display_name"] for p in listed["people"]] == ["Dr Listed"]
+    caught_up = phone.sync(since=0)
+    assert caught_up["participants"] == {"total": 1, "by_group": {"returner": 1}}, "names reach only facilitators"
+    assert all(e["name"] != "participants" for e in caught_up["events"]), "counts are not numbered events"
     console.call("phase.set", {"phase": "discuss"})
     item = phone.sync()["snapshot"]["draft"]["domains"][0]["topics"][0]["items"][0]
     proposal = phone.call("proposal.submit", {"kind": "reword", "change": {"item_id": item["id"], "stem": "Shared"}})
@@ -128,3 +127,35 @@ def test_logout_ends_every_copy_of_the_session(server: Server, facilitator: Faci
     again = Facilitator(server, "facilitator@example.org")
     assert again.http.get(server.url + "/api/workshops", timeout=5).json()["workshops"][0]["id"] == workshop["id"]
     copy.close()
+
+
+def test_participant_counts_are_coalesced(server: Server, facilitator: Facilitator) -> None:
+    """A room filling up costs each phone a few count messages a second, not one per join."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    workshop = facilitator.new_workshop()
+    console = Client(server, {"workshop_id": workshop["id"]}, {"Cookie": facilitator.cookie_header()}).connect()
+    first = join(server, workshop["code"])
+    phone = Client(server, {"token": first["token"]}).connect()
+    snapshot = phone.sync()["snapshot"]
+    assert snapshot["participants"] == {"total": 1, "by_group": {"returner": 1}}
+    seq = snapshot["seq"]
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        joined = list(pool.map(lambda i: join(server, workshop["code"], name=f"Dr {i}"), range(60)))
+    elapsed = time.monotonic() - started
+    final = phone.roster(lambda d: d["total"] == 61)
+    assert final == {"total": 61, "by_group": {"returner": 61}} and "people" not in final
+    listed = console.roster(lambda d: d["total"] == 61)
+    assert sorted(p["display_name"] for p in listed["people"]) == sorted(["", *(f"Dr {i}" for i in range(60))])
+    # At most one count per quarter second (plus the one in flight), however fast people join.
+    assert len(phone.rosters) <= (elapsed + 1) / 0.25 + 2 and len(phone.rosters) < 60
+    assert phone.sync(since=seq)["events"] == [], "joining records no numbered event"
+    # A removal is numbered (the removed phone must learn of it) and brings the count down.
+    gone = joined[0]["participant"]["id"]
+    assert console.call("participant.remove", {"participant_id": gone})["ok"]
+    assert phone.event("removed", lambda d: d["participant_id"] == gone)
+    assert phone.roster(lambda d: d["total"] == 60)["by_group"] == {"returner": 60}
+    removed = console.roster(lambda d: d["total"] == 60)["people"]
+    assert [p["removed"] for p in removed if p["id"] == gone] == [True]
+    assert phone.sync(since=seq)["participants"]["total"] == 60

@@ -53,10 +53,11 @@ class Phone:
         sio.on("event", self._on_event)
         await sio.connect(self.url, auth={"token": self.token}, transports=["websocket"], wait_timeout=30)
         self.sio = sio
-        reply = await sio.call("sync", {"since": self.log.seq, "draft": False} if self.log.seq else {"draft": False})
+        first = self.me is None
+        reply = await sio.call("sync", {"draft": False} if first else {"since": self.log.seq, "draft": False})
         assert reply["ok"], reply
         self.resumed_with = "snapshot" if "snapshot" in reply else "events"
-        if "snapshot" in reply and self.me is None:
+        if "snapshot" in reply and first:
             self.me = reply["snapshot"]["me"]
         self.log.catch_up(reply)
 

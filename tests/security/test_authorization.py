@@ -376,7 +376,7 @@ def test_sync(world: World) -> None:
         reply = client.sync()
         expected_workshop = world.b["id"] if access[role] == table.OWN_ONLY else world.w["id"]
         assert reply["ok"] and reply["snapshot"]["workshop"]["id"] == expected_workshop, role
-    assert "people" not in world.participant.sync()["snapshot"], "participants never get the list of people"
+    assert "people" not in world.participant.sync()["snapshot"]["participants"], "participants never get names"
     refused = world.removed.sync()
     assert refused["ok"] is False and refused["error"]["code"] == "not_allowed"
 

@@ -62,7 +62,7 @@ class Recorder:
 
     def received(self) -> list[Any]:
         """Return everything this client received."""
-        return [*self.client.events, *self.client.tallies, *self.replies]
+        return [*self.client.events, *self.client.tallies, *self.client.rosters, *self.replies]
 
 
 @pytest.fixture(scope="module")

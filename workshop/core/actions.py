@@ -67,11 +67,12 @@ ACTIONS: dict[str, Action] = {
 
 @dataclass
 class Performed:
-    """The result of one action: the acknowledgement, the recorded events, a round whose tally changed."""
+    """The result of one action: the acknowledgement, the recorded events, what changed to broadcast coalesced."""
 
     reply: dict[str, Any]
     sent: list[Sent] = field(default_factory=list)
     tally_round: int | None = None
+    roster: bool = False
     duplicate: bool = False
 
 
@@ -114,4 +115,4 @@ def perform(session: Session, viewer: Viewer, name: str, data: Any) -> Performed
             sent += moderation.announce_version(session, workshop.tool_id, event, skip=workshop.id)
     reply = {"ok": True, **outcome.reply, "seq": workshop.seq}
     remember(session, workshop.id, viewer.key, op_id, reply)
-    return Performed(reply, sent, outcome.tally_round)
+    return Performed(reply, sent, outcome.tally_round, roster=outcome.roster)

@@ -62,11 +62,16 @@ class Event:
 
 @dataclass
 class Outcome:
-    """What an action returns: the acknowledgement, events to broadcast, and a round whose tally changed."""
+    """What an action returns: the acknowledgement, events to broadcast, and what to broadcast coalesced.
+
+    A changed tally (``tally_round``) and a changed set of participants (``roster``) are not numbered
+    events: they go out a few times a second at most, however fast they change (see docs/protocol.md).
+    """
 
     reply: dict[str, Any] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     tally_round: int | None = None
+    roster: bool = False
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def snapshot(session: Session, viewer: Viewer, workshop: Workshop, *, with_draft
         "role": viewer.role,
         "workshop": workshops.workshop_dict(workshop),
         "version": info.to_dict(with_changes=False),
-        "participants": workshops.participation(session, workshop.id),
+        "participants": roster(session, viewer, workshop),
         "hidden_proposals": proposals.count_hidden(session, workshop.id),
         "proposals": [
             {**proposals.public_dict(session, p, private=private), "mine": p.author_id == viewer.participant_id}
@@ -47,6 +47,12 @@ def snapshot(session: Session, viewer: Viewer, workshop: Workshop, *, with_draft
         me = session.get(Participant, viewer.participant_id)
         assert me is not None
         state["me"] = {**workshops.participant_dict(me, private=True)}
-    if private:
-        state["people"] = workshops.people(session, workshop.id)
     return state
+
+
+def roster(session: Session, viewer: Viewer, workshop: Workshop) -> dict[str, Any]:
+    """Return who takes part as this viewer may see it: counts, and for facilitators the list of people."""
+    counts = workshops.participation(session, workshop.id)
+    if viewer.sees_private:
+        return {**counts, "people": workshops.people(session, workshop.id)}
+    return counts

@@ -158,24 +158,21 @@ def people(session: Session, workshop_id: int) -> list[dict[str, Any]]:
     return [{**participant_dict(p, private=True), "removed": p.removed_at is not None} for p in rows]
 
 
-def participants_event(session: Session, workshop_id: int) -> Event:
-    """Return the broadcast of who takes part: counts for everyone, the list of people for facilitators."""
-    counts = participation(session, workshop_id)
-    return Event("participants", counts, {**counts, "people": people(session, workshop_id)})
-
-
 def _pseudonym(session: Session, workshop_id: int) -> str:
-    taken = set(session.scalars(select(Participant.pseudonym).where(Participant.workshop_id == workshop_id)))
+    """Draw a pseudonym no one in the workshop has (about a million to draw from: rarely more than one try)."""
     while True:
         name = "P-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
-        if name not in taken:
+        taken = session.scalar(
+            select(Participant.id).where(Participant.workshop_id == workshop_id, Participant.pseudonym == name)
+        )
+        if taken is None:
             return name
 
 
 def join(
     session: Session, workshop: Workshop, data: dict[str, Any], *, proxy: bool = False
 ) -> tuple[Participant, str, Outcome]:
-    """Add a participant; return them, their rejoin token (shown once) and the broadcast."""
+    """Add a participant; return them, their rejoin token (shown once) and the outcome (counts changed)."""
     if workshop.status != "open":
         raise Closed("this workshop is closed")
     if not proxy and data.get("acknowledged") is not True:
@@ -198,7 +195,7 @@ def join(
         session.flush()
     except IntegrityError:  # two joins drew the same pseudonym at once: vanishingly rare, say so plainly
         raise Invalid("please try joining again") from None
-    return participant, token, Outcome(events=[participants_event(session, workshop.id)])
+    return participant, token, Outcome(roster=True)
 
 
 def resume(session: Session, token: str) -> Participant:
@@ -289,10 +286,7 @@ def remove_participant(session: Session, viewer: Viewer, workshop: Workshop, dat
     if participant.removed_at is None:
         participant.removed_at = now()
         session.flush()
-    return Outcome(
-        reply={"removed": pid},
-        events=[participants_event(session, workshop.id), Event("removed", {"participant_id": pid})],
-    )
+    return Outcome(reply={"removed": pid}, events=[Event("removed", {"participant_id": pid})], roster=True)
 
 
 def latest_version(session: Session, workshop: Workshop) -> int:

@@ -10,11 +10,10 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from .. import csrf
-from ..broadcast import send
+from ..broadcast import after_commit
 from ..core import accounts, drafts, toolformat, workshops
 from ..core.actors import Actor
 from ..core.errors import DomainError, Invalid, NotFound
-from ..core.live import lock_workshop, record
 from ..db import get_db
 from ..limits import limiter
 from ..netaddr import public_base
@@ -66,23 +65,25 @@ def join() -> ResponseReturnValue:
     address = request.remote_addr or "?"
     lim = limiter(current_app)
     lim.check_join(address)
-    with get_db().write() as s:
+    code = str(data.get("code", ""))[:32]
+
+    def add(s: Any) -> dict[str, Any]:
         try:
-            workshop = workshops.by_code(s, str(data.get("code", ""))[:32])
+            workshop = workshops.by_code(s, code)
         except NotFound:
             lim.join_failed(address)
             raise
-        lim.hit_join(address)
-        locked = lock_workshop(s, workshop.id)
-        participant, token, outcome = workshops.join(s, locked, data)
-        sent = record(s, locked, outcome.events)
-        reply = {
+        lim.hit_join(address)  # refused here, before anything is written
+        participant, token, _outcome = workshops.join(s, workshop, data)
+        return {
             "ok": True,
             "token": token,
-            "workshop_id": locked.id,
+            "workshop_id": workshop.id,
             "participant": workshops.participant_dict(participant, private=True),
         }
-    send(sent)
+
+    # Committed with the other joins and actions of the same moment; the counts go out coalesced.
+    reply = get_db().batched(add, after=lambda done: after_commit(done["workshop_id"], [], roster=True))
     return jsonify(reply), 201
 
 

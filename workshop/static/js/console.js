@@ -17,9 +17,7 @@ const live = new Live({
   auth: { workshop_id: workshopId },
   outboxKey: `workshop.console.outbox.${workshopId}`,
   on: {
-    change(reason) {
-      // Events carry only counts of participants; the list of people comes with a snapshot.
-      if (reason === 'participants') live.refresh();
+    change() {
       render();
     },
     connection(state) {

@@ -4,7 +4,7 @@
 // after a reconnect or a reload it is sent again with the same op_id, which the server applies only once.
 
 import { load, opId, save } from './dom.js';
-import { applyEvent, applySnapshot, applyTally, emptyState } from './store.js';
+import { applyEvent, applyParticipants, applySnapshot, applyTally, emptyState } from './store.js';
 
 const ACK_TIMEOUT = 10000;
 const RETRY_DELAY = 3000;
@@ -63,6 +63,10 @@ export class Live {
       applyTally(this.state, tally);
       this.changed('tally');
     });
+    socket.on('participants', (participants) => {
+      applyParticipants(this.state, participants);
+      this.changed('participants');
+    });
     window.addEventListener('offline', () => {
       this.setConnection('offline');
       socket.disconnect();
@@ -100,11 +104,11 @@ export class Live {
   }
 
   /** Ask for what was missed since the last applied seq (or everything); then send what waits. */
-  resync(full = false, withDraft = true) {
+  resync(full = false) {
     if (!this.socket || !this.socket.connected || (this.syncing && !full)) return;
     this.syncing = true;
-    let since = full || !this.state.seq ? {} : { since: this.state.seq };
-    if (full && !withDraft && this.state.draft) since = { draft: false };
+    // Once a snapshot has been applied (role known), even seq 0 is a place to catch up from.
+    const since = full || this.state.role === null ? {} : { since: this.state.seq };
     this.socket.timeout(ACK_TIMEOUT).emit('sync', since, (err, reply) => {
       this.syncing = false;
       if (err || !reply || !reply.ok) {
@@ -119,6 +123,7 @@ export class Live {
         for (const message of reply.events) {
           if (message.seq === this.state.seq + 1) draftStale = applyEvent(this.state, message) || draftStale;
         }
+        if (reply.participants) applyParticipants(this.state, reply.participants);
       }
       const waiting = this.buffer.sort((a, b) => a.seq - b.seq);
       this.buffer = [];
@@ -131,12 +136,6 @@ export class Live {
       for (const message of waiting) this.apply(message);
       this.flush();
     });
-  }
-
-  /** Fetch a fresh snapshot without the draft (soon, once, however often asked). */
-  refresh() {
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.resync(true, false), 300);
   }
 
   /** Queue an action and send it when connected; resolves with the acknowledgement. */

@@ -26,7 +26,7 @@ export function applySnapshot(state, snap) {
   state.role = snap.role;
   state.workshop = snap.workshop;
   state.version = snap.version;
-  state.participants = snap.participants;
+  applyParticipants(state, snap.participants);
   state.hidden = snap.hidden_proposals || 0;
   state.proposals = new Map(snap.proposals.map((p) => [p.id, p]));
   state.rounds = new Map();
@@ -41,7 +41,13 @@ export function applySnapshot(state, snap) {
     state.draftRev += 1;
   }
   state.me = snap.me || null;
-  state.people = snap.people || [];
+}
+
+/** Take the counts of participants (and, for facilitators, the list of people) as they are now. */
+export function applyParticipants(state, participants) {
+  const { people, ...counts } = participants;
+  state.participants = counts;
+  if (people) state.people = people;
 }
 
 /** Apply one numbered event; return true when the draft must be fetched again. */
@@ -51,9 +57,6 @@ export function applyEvent(state, message) {
   switch (name) {
     case 'workshop':
       state.workshop = data;
-      break;
-    case 'participants':
-      state.participants = data;
       break;
     case 'removed':
       if (state.me && state.me.id === data.participant_id) state.removed = true;
