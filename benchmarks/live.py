@@ -20,6 +20,7 @@ import json
 import math
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from benchmarks.livestats import percentile, visibility
 from tests.live.harness import WORKSHOP, Client, Facilitator, Server, free_port
 from tests.pgcluster import PostgresCluster
 from tests.scaleout.services import Nginx, RedisServer
+from workshop.broadcast import TALLY_INTERVAL
 
 EMAIL = "bench@example.org"
 PASSWORD = "a long enough benchmark password"
@@ -199,7 +201,8 @@ def drive(args: argparse.Namespace, tmp: Path, urls: list[str], setup: dict[str,
         start = time.monotonic() + 0.5
         spy = None
         if profile is not None:
-            command = ["py-spy", "record", "--pid", str(pids[0]), "--rate", "200", "--nonblocking", "--format", "raw"]
+            spy_bin = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+            command = [spy_bin, "record", "--pid", str(pids[0]), "--rate", "200", "--nonblocking", "--format", "raw"]
             command += ["--output", str(profile), "--duration", str(int(args.seconds))]
             spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for load in loads:
@@ -329,7 +332,7 @@ def start_relay(args: argparse.Namespace, tmp: Path, setup: dict[str, Any], stac
     port = free_port()
     subjects = ",".join(f"proposal:{i}" for i in setup["proposal_ids"])
     command = [sys.executable, "-m", "benchmarks.relay", "--port", str(port), "--async-mode", args.async_mode]
-    command += ["--round-id", str(setup["round_id"]), "--subjects", subjects]
+    command += ["--round-id", str(setup["round_id"]), "--subjects", subjects, "--interval", str(TALLY_INTERVAL)]
     if args.relay_deflate:
         command.append("--deflate")
     log = open(tmp / "relay.log", "wb")  # noqa: SIM115 (closed with the stack)
