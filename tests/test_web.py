@@ -39,3 +39,12 @@ def test_sqlite_is_the_default_database_in_the_instance_folder(tmp_path: Path) -
     settings = from_environment(str(tmp_path), {})
     assert settings["DATABASE_URL"] == f"sqlite:///{tmp_path / 'workshop.db'}"
     assert from_environment(str(tmp_path), {"DATABASE_URL": "postgresql://x/y"})["DATABASE_URL"] == "postgresql://x/y"
+
+
+def test_proxies_and_websocket_compression_come_from_the_environment(tmp_path: Path) -> None:
+    settings = from_environment(str(tmp_path), {})
+    assert settings["PROXIES"] == 0 and settings["WEBSOCKET_COMPRESSION"] is False
+    chosen = from_environment(str(tmp_path), {"WORKSHOP_PROXIES": "1", "WEBSOCKET_COMPRESSION": "true"})
+    assert chosen["PROXIES"] == 1 and chosen["WEBSOCKET_COMPRESSION"] is True
+    with pytest.raises(ConfigError, match="WORKSHOP_PROXIES must be a whole number"):
+        from_environment(str(tmp_path), {"WORKSHOP_PROXIES": "one"})

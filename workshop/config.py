@@ -42,7 +42,17 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "RATE_LIMITS": _rates(env.get("WORKSHOP_RATE_LIMITS", "")),
+        "PROXIES": _count(env.get("WORKSHOP_PROXIES"), "WORKSHOP_PROXIES"),
+        "WEBSOCKET_COMPRESSION": _bool(env.get("WEBSOCKET_COMPRESSION"), False),
     }
+
+
+def _count(text: str | None, name: str) -> int:
+    """Parse a whole number of at least 0 (unset means 0)."""
+    value = (text or "0").strip()
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number (0 or more), not {text!r}")
+    return int(value)
 
 
 def _rates(text: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ class RefuseWebSocketCompression:
     Measured with 1,000 phones (docs/deploy.md): deflate kept about 210 KB of zlib state per connection
     (server RSS 426 MB instead of 216 MB) and cost 13% more server CPU, to shrink a 500-byte tally to
     about 80 bytes: some 2 KB/s per phone while a vote runs, which venue Wi-Fi carries easily.
-    Set WEBSOCKET_COMPRESSION to true to accept it again.
+    Set the environment variable WEBSOCKET_COMPRESSION=true to accept it again.
     """
 
     def __init__(self, app: Any) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 from typing import Any
 
 #: eventlet's WSGI server accepts 1,024 connections by default; a plenary room needs more.
@@ -61,7 +60,7 @@ def run(host: str = "127.0.0.1", port: int = 5000) -> None:
 
     app = create_app()
     # How many reverse proxies stand in front of this process (docs/deploy.md); 0 when phones connect directly.
-    trust_proxies(app, int(os.environ.get("WORKSHOP_PROXIES") or 0))
+    trust_proxies(app, app.config["PROXIES"])
     _raise_open_files_limit()
     tune_garbage_collector()
     print(f"workshop listening on http://{host}:{port} ({mode})", flush=True)
