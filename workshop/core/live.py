@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from .actors import Actor
 from .errors import NotFound
-from .live_models import OpRecord, Workshop, WorkshopEvent
+from .live_models import OpRecord, Participant, Workshop, WorkshopEvent
 
 #: A client further behind than this gets a full snapshot instead of the events it missed.
 CATCH_UP_LIMIT = 500
@@ -90,14 +90,22 @@ class Sent:
         return {"seq": self.seq, "name": self.name, "data": data}
 
 
-def lock_workshop(session: Session, workshop_id: int) -> Workshop:
-    """Return the workshop row locked for update (serialises its sequence on PostgreSQL)."""
-    workshop = session.execute(
-        select(Workshop).where(Workshop.id == workshop_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+def lock_workshop(session: Session, workshop_id: int, *, shared: bool = False) -> Workshop:
+    """Return the workshop row locked for update, which serialises its sequence on PostgreSQL.
+
+    ``shared`` locks it for share instead: for an action that numbers no event, which may then run beside
+    others like it, while any action that locks the row for update waits for it (and it for them).
+    """
+    query = select(Workshop).where(Workshop.id == workshop_id).with_for_update(read=shared)
+    workshop = session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
     if workshop is None:
         raise NotFound(f"there is no workshop {workshop_id}")
     return workshop
+
+
+def lock_participant(session: Session, participant_id: int | None) -> None:
+    """Lock a participant's row for update: one person's actions (and op ids) are applied one at a time."""
+    session.execute(select(Participant.id).where(Participant.id == participant_id).with_for_update())
 
 
 def record(session: Session, workshop: Workshop, events: list[Event]) -> list[Sent]:
