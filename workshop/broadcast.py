@@ -22,7 +22,7 @@ from .core.live_models import Round
 from .realtime import socketio
 
 #: Seconds between coalesced broadcasts (tallies, participant counts), whatever the rate of changes.
-TALLY_INTERVAL = 0.25
+TALLY_INTERVAL = 0.2
 log = logging.getLogger(__name__)
 
 

@@ -7,6 +7,7 @@ import time
 import requests
 
 from tests.live.harness import Client, Facilitator, Server, join
+from workshop.broadcast import TALLY_INTERVAL
 
 
 def test_settings_groups_and_names(server: Server, facilitator: Facilitator) -> None:
@@ -80,8 +81,8 @@ def test_tallies_are_coalesced(server: Server, facilitator: Facilitator) -> None
     elapsed = time.monotonic() - started
     last = {"agree": 1, "disagree": 1, "abstain": 1}
     console.wait_for(lambda c: c.tallies and c.tallies[-1]["subjects"][subject] == last)
-    # At most one tally per quarter second (plus the one in flight), however fast the votes come.
-    assert len(console.tallies) <= (elapsed + 1) / 0.25 + 2
+    # At most one tally per interval (plus the one in flight), however fast the votes come.
+    assert len(console.tallies) <= (elapsed + 1) / TALLY_INTERVAL + 2
     assert len(console.tallies) < 60
 
 
@@ -148,8 +149,8 @@ def test_participant_counts_are_coalesced(server: Server, facilitator: Facilitat
     assert final == {"total": 61, "by_group": {"returner": 61}} and "people" not in final
     listed = console.roster(lambda d: d["total"] == 61)
     assert sorted(p["display_name"] for p in listed["people"]) == sorted(["", *(f"Dr {i}" for i in range(60))])
-    # At most one count per quarter second (plus the one in flight), however fast people join.
-    assert len(phone.rosters) <= (elapsed + 1) / 0.25 + 2 and len(phone.rosters) < 60
+    # At most one count per interval (plus the one in flight), however fast people join.
+    assert len(phone.rosters) <= (elapsed + 1) / TALLY_INTERVAL + 2 and len(phone.rosters) < 60
     assert phone.sync(since=seq)["events"] == [], "joining records no numbered event"
     # A removal is numbered (the removed phone must learn of it) and brings the count down.
     gone = joined[0]["participant"]["id"]

@@ -23,6 +23,7 @@ import requests
 from tests.live.harness import Client, Facilitator, Server, csrf_token, join
 from tests.pgcluster import PostgresCluster
 from tests.scaleout.services import Nginx, RedisServer, find_binary
+from workshop.broadcast import TALLY_INTERVAL
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 pytestmark = pytest.mark.postgres
@@ -197,8 +198,8 @@ def test_tallies_stay_coalesced_across_processes(deployment: dict[str, Any]) -> 
         last[("agree", "disagree", "abstain")[n % 3]] += 1
     console.wait_for(lambda c: c.tallies and c.tallies[-1]["subjects"][subject] == last)
     elapsed = time.monotonic() - started
-    # One broadcast slot for the whole deployment: at most one tally per quarter second (each process on its
+    # One broadcast slot for the whole deployment: at most one tally per TALLY_INTERVAL (each process on its
     # own would send about twice as many).
-    assert len(console.tallies) <= elapsed / 0.25 + 3
+    assert len(console.tallies) <= elapsed / TALLY_INTERVAL + 3
     for client in (console, *phones):
         client.disconnect()
