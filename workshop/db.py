@@ -105,6 +105,11 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # A read sees the database as of its first statement: SQLite's read transaction does so in WAL mode;
+        # PostgreSQL needs REPEATABLE READ (which never fails a transaction that only reads), or a snapshot
+        # for a client could hold events committed after the sequence number it reports.
+        reader = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="REPEATABLE READ")
+        self._read_sessions = sessionmaker(reader, expire_on_commit=False)
         self._write_lock = threading.RLock()
         self._queue: list[_Job] = []
         self._queue_lock = threading.Lock()
@@ -199,9 +204,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """Yield a session for reading; nothing it does is committed."""
+        """Yield a session for reading, which sees one moment of the database; nothing it does is committed."""
         # Closing (not rolling back) leaves loaded objects readable after the block.
-        with self._sessions() as session:
+        with self._read_sessions() as session:
             yield session
 
     # --- schema -------------------------------------------------------------------
