@@ -12,6 +12,7 @@ import { currentRound } from './store.js';
 const workshopId = Number(byId('main').dataset.workshopId);
 let editing = null;
 let draftKey = '';
+let peopleKey = '';
 
 const live = new Live({
   auth: { workshop_id: workshopId },
@@ -123,6 +124,11 @@ function renderPeople(state) {
   setText(byId('count'), String(state.participants.total));
   byId('by-group').replaceChildren(...Object.entries(state.participants.by_group)
     .map(([group, n]) => h('li', {}, `${groupLabel(ws.groups, group)}: ${n}`)));
+  // Rebuilt only when someone joins or leaves (or the groups change), not with every tally: a list rebuilt
+  // under the pointer or the keyboard focus would lose the click on its Remove button.
+  const key = `${state.peopleRev}:${JSON.stringify(ws.groups)}`;
+  if (key === peopleKey) return;
+  peopleKey = key;
   byId('people').replaceChildren(...state.people.filter((p) => !p.removed).map((p) => h('li', {},
     h('span', {}, p.display_name || 'anonymous', ` (${p.pseudonym}, ${groupLabel(ws.groups, p.group)})`, p.proxy ? ' · no phone' : ''),
     h('button', { type: 'button', class: 'danger', onclick: () => act('participant.remove', { participant_id: p.id }, 'Remove participant') },

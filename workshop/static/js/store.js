@@ -16,6 +16,7 @@ export function emptyState() {
     draftRev: 0,
     me: null,
     people: [],
+    peopleRev: 0,
     removed: false,
   };
 }
@@ -47,7 +48,10 @@ export function applySnapshot(state, snap) {
 export function applyParticipants(state, participants) {
   const { people, ...counts } = participants;
   state.participants = counts;
-  if (people) state.people = people;
+  if (people) {
+    state.people = people;
+    state.peopleRev += 1;
+  }
 }
 
 /** Apply one numbered event; return true when the draft must be fetched again. */
@@ -61,6 +65,7 @@ export function applyEvent(state, message) {
     case 'removed':
       if (state.me && state.me.id === data.participant_id) state.removed = true;
       for (const p of state.people) if (p.id === data.participant_id) p.removed = true;
+      state.peopleRev += 1;
       break;
     case 'proposal': {
       const known = state.proposals.get(data.id);
