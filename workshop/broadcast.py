@@ -173,10 +173,10 @@ class Coalescer:
                 kind, workshop, *rest = key.split(":")
                 workshop_id = int(workshop)
                 if kind == "r":
-                    counts = workshops.participation(session, workshop_id)
+                    full = workshops.roster(session, workshop_id, private=True)
+                    counts = {k: v for k, v in full.items() if k != "people"}
                     socketio.emit("participants", counts, to=public_room(workshop_id))
-                    people = workshops.people(session, workshop_id)
-                    socketio.emit("participants", {**counts, "people": people}, to=private_room(workshop_id))
+                    socketio.emit("participants", full, to=private_room(workshop_id))
                     continue
                 row = session.get(Round, int(rest[0]))
                 if row is None:

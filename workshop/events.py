@@ -84,7 +84,7 @@ def on_sync(data: Any = None) -> dict[str, Any]:
                 events = live.missed(s, workshop, since, viewer.sees_private)
                 if events is not None:
                     # Counts of participants are not numbered events: a client catching up gets them as they are.
-                    counts = snapshot.roster(s, viewer, workshop)
+                    counts = workshops.roster(s, workshop.id, private=viewer.sees_private)
                     return {"ok": True, "seq": workshop.seq, "events": events, "participants": counts}
             state = snapshot.snapshot(s, viewer, workshop, with_draft=data.get("draft", True) is not False)
             return {"ok": True, "seq": state["seq"], "snapshot": state}

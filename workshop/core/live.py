@@ -127,8 +127,8 @@ def missed(session: Session, workshop: Workshop, since: int, private: bool) -> l
     """Return the messages after ``since``, or None when the client must take a full snapshot."""
     if since > workshop.seq or workshop.seq - since > CATCH_UP_LIMIT:
         return None
-    # Bounded by the seq read above: on PostgreSQL each statement sees what was committed by the time it
-    # runs, so events committed meanwhile would otherwise look like a gap (and cost the client a snapshot).
+    # Bounded by the seq read above, so the reply never runs past the seq it reports, whatever the isolation
+    # level of the session (events committed meanwhile would otherwise look like a gap and cost a snapshot).
     rows = session.scalars(
         select(WorkshopEvent)
         .where(WorkshopEvent.workshop_id == workshop.id, WorkshopEvent.seq > since, WorkshopEvent.seq <= workshop.seq)

@@ -25,7 +25,7 @@ def snapshot(session: Session, viewer: Viewer, workshop: Workshop, *, with_draft
         "role": viewer.role,
         "workshop": workshops.workshop_dict(workshop),
         "version": info.to_dict(with_changes=False),
-        "participants": roster(session, viewer, workshop),
+        "participants": workshops.roster(session, workshop.id, private=private),
         "hidden_proposals": proposals.count_hidden(session, workshop.id),
         "proposals": [
             {**proposals.public_dict(session, p, private=private), "mine": p.author_id == viewer.participant_id}
@@ -48,11 +48,3 @@ def snapshot(session: Session, viewer: Viewer, workshop: Workshop, *, with_draft
         assert me is not None
         state["me"] = {**workshops.participant_dict(me, private=True)}
     return state
-
-
-def roster(session: Session, viewer: Viewer, workshop: Workshop) -> dict[str, Any]:
-    """Return who takes part as this viewer may see it: counts, and for facilitators the list of people."""
-    counts = workshops.participation(session, workshop.id)
-    if viewer.sees_private:
-        return {**counts, "people": workshops.people(session, workshop.id)}
-    return counts

@@ -158,6 +158,12 @@ def people(session: Session, workshop_id: int) -> list[dict[str, Any]]:
     return [{**participant_dict(p, private=True), "removed": p.removed_at is not None} for p in rows]
 
 
+def roster(session: Session, workshop_id: int, *, private: bool) -> dict[str, Any]:
+    """Return who takes part: counts for everyone, and with ``private`` (facilitators) the list of people too."""
+    counts = participation(session, workshop_id)
+    return {**counts, "people": people(session, workshop_id)} if private else counts
+
+
 def _pseudonym(session: Session, workshop_id: int) -> str:
     """Draw a pseudonym no one in the workshop has (about a million to draw from: rarely more than one try)."""
     while True:
